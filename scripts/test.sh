@@ -1,0 +1,16 @@
+#!/bin/sh
+# The second README command: installs what the tests need, then type-checks, lints and runs the
+# unit and integration tests (each integration suite starts its own private kapseld).
+# KAPSEL_SLOW_TESTS=1 adds the slow cases (debootstrap, apt-get inside containers).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+cd "$root"
+NODE=/opt/kapsel-node/node_modules/node/bin/node
+export PATH="/opt/kapsel-node/node_modules/node/bin:$PATH"
+echo "== type check and lint"
+"$NODE" node_modules/typescript/bin/tsc --noEmit -p .
+node_modules/.bin/biome check src test bench
+echo "== tests"
+"$NODE" --disable-warning=ExperimentalWarning --test --test-concurrency=2 --test-timeout=300000 \
+  "src/**/*.test.ts" "test/**/*.test.ts"

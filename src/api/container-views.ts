@@ -1,0 +1,179 @@
+import { type ContainerRecord, ZERO_TIME } from "../engine/containers/index.ts";
+import { humanDuration } from "../lib/human-duration.ts";
+
+/** Docker's container state text ("Up 5 seconds", "Exited (0) 2 minutes ago", "Created"). */
+export function statusText(rec: ContainerRecord, now = Date.now()): string {
+  const s = rec.state;
+  if (s.Running) {
+    if (s.Paused) return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
+    if (s.Restarting)
+      return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+  }
+  if (s.Status === "removing") return "Removal In Progress";
+  if (s.Dead) return "Dead";
+  if (s.StartedAt === ZERO_TIME) return "Created";
+  if (s.FinishedAt === ZERO_TIME) return "";
+  return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
+}
+
+const networkMode = (rec: ContainerRecord) => rec.hostConfig.NetworkMode ?? "bridge";
+
+/** One row of GET /containers/json. */
+export function containerSummary(rec: ContainerRecord, size?: { rw: number; rootFs: number }) {
+  return {
+    Id: rec.id,
+    Names: [`/${rec.name}`],
+    Image: rec.image,
+    ImageID: rec.imageId,
+    Command: [rec.path, ...rec.args].join(" "),
+    Created: Math.floor(Date.parse(rec.created) / 1000),
+    Ports: [],
+    ...(size ? { SizeRw: size.rw, SizeRootFs: size.rootFs } : {}),
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.Status,
+    Status: statusText(rec),
+    HostConfig: { NetworkMode: networkMode(rec) },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+/** GET /containers/{id}/json */
+export function containerInspect(
+  rec: ContainerRecord,
+  execIds: string[],
+  graphDriver: { Name: string; Data: Record<string, string> | null },
+  size?: { rw: number; rootFs: number },
+) {
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: { ...rec.state },
+    Image: rec.imageId,
+    ResolvConfPath: rec.resolvConfPath,
+    HostnamePath: rec.hostnamePath,
+    HostsPath: rec.hostsPath,
+    LogPath: rec.logPath,
+    Name: `/${rec.name}`,
+    RestartCount: rec.restartCount,
+    Driver: graphDriver.Name,
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: execIds.length > 0 ? execIds : null,
+    HostConfig: hostConfigView(rec),
+    GraphDriver: graphDriver,
+    ...(size ? { SizeRw: size.rw, SizeRootFs: size.rootFs } : {}),
+    Mounts: mountsView(rec),
+    Config: { ...rec.config, Labels: rec.config.Labels ?? {} },
+    NetworkSettings: {
+      Bridge: "",
+      SandboxID: "",
+      SandboxKey: "",
+      Ports: {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: "",
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: "",
+      Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: "",
+      IPPrefixLen: 0,
+      IPv6Gateway: "",
+      MacAddress: "",
+      Networks: {},
+    },
+  };
+}
+
+function hostConfigView(rec: ContainerRecord) {
+  const hc = rec.hostConfig;
+  return {
+    Binds: hc.Binds ?? null,
+    ContainerIDFile: hc.ContainerIDFile ?? "",
+    LogConfig: hc.LogConfig ?? { Type: "json-file", Config: {} },
+    NetworkMode: networkMode(rec),
+    PortBindings: hc.PortBindings ?? {},
+    RestartPolicy: hc.RestartPolicy ?? { Name: "no", MaximumRetryCount: 0 },
+    AutoRemove: hc.AutoRemove ?? false,
+    VolumeDriver: hc.VolumeDriver ?? "",
+    VolumesFrom: hc.VolumesFrom ?? null,
+    ConsoleSize: hc.ConsoleSize ?? [0, 0],
+    CapAdd: hc.CapAdd ?? null,
+    CapDrop: hc.CapDrop ?? null,
+    CgroupnsMode: "host",
+    Dns: hc.Dns ?? [],
+    DnsOptions: hc.DnsOptions ?? [],
+    DnsSearch: hc.DnsSearch ?? [],
+    ExtraHosts: hc.ExtraHosts ?? null,
+    GroupAdd: hc.GroupAdd ?? null,
+    IpcMode: hc.IpcMode || "private",
+    Cgroup: "",
+    Links: hc.Links ?? null,
+    OomScoreAdj: hc.OomScoreAdj ?? 0,
+    PidMode: hc.PidMode ?? "",
+    Privileged: hc.Privileged ?? false,
+    PublishAllPorts: hc.PublishAllPorts ?? false,
+    ReadonlyRootfs: hc.ReadonlyRootfs ?? false,
+    SecurityOpt: hc.SecurityOpt ?? null,
+    Tmpfs: hc.Tmpfs ?? undefined,
+    UTSMode: hc.UTSMode ?? "",
+    UsernsMode: "",
+    ShmSize: hc.ShmSize || 67108864,
+    Runtime: hc.Runtime || "runc",
+    Isolation: "",
+    CpuShares: hc.CpuShares ?? 0,
+    Memory: hc.Memory ?? 0,
+    NanoCpus: hc.NanoCpus ?? 0,
+    CgroupParent: "",
+    BlkioWeight: 0,
+    CpuPeriod: hc.CpuPeriod ?? 0,
+    CpuQuota: hc.CpuQuota ?? 0,
+    CpusetCpus: hc.CpusetCpus ?? "",
+    CpusetMems: hc.CpusetMems ?? "",
+    Devices: hc.Devices ?? [],
+    MemoryReservation: hc.MemoryReservation ?? 0,
+    MemorySwap: hc.MemorySwap ?? 0,
+    MemorySwappiness: null,
+    OomKillDisable: null,
+    PidsLimit: hc.PidsLimit ?? null,
+    Ulimits: hc.Ulimits ?? [],
+    Init: hc.Init ?? null,
+    Mounts: hc.Mounts,
+    MaskedPaths: hc.MaskedPaths,
+    ReadonlyPaths: hc.ReadonlyPaths,
+  };
+}
+
+function mountsView(rec: ContainerRecord) {
+  const out: Array<Record<string, unknown>> = [];
+  for (const bind of rec.hostConfig.Binds ?? []) {
+    const [source, destination, mode = ""] = bind.split(":");
+    out.push({
+      Type: "bind",
+      Source: source,
+      Destination: destination,
+      Mode: mode,
+      RW: !mode.split(",").includes("ro"),
+      Propagation: "rprivate",
+    });
+  }
+  for (const m of rec.hostConfig.Mounts ?? []) {
+    out.push({
+      Type: m.Type,
+      Source: m.Source ?? "",
+      Destination: m.Target,
+      Mode: "",
+      RW: !m.ReadOnly,
+      Propagation: m.Type === "bind" ? "rprivate" : "",
+    });
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+import type { ExecConfig } from "../engine/containers/index.ts";
+import type { Engine } from "../engine/engine.ts";
+import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
+import { resizeQuery } from "./containers.ts";
+import { DetachScanner, parseDetachKeys } from "./detach-keys.ts";
+import { hijack, readUpgradeBody } from "./hijack.ts";
+import { readJson } from "./request.ts";
+import { sendJson } from "./respond.ts";
+import type { RouteContext, Router } from "./router.ts";
+
+export function execRoutes(router: Router, engine: Engine): void {
+  router.post("/containers/{id}/exec", async (ctx) => {
+    const body = await readJson<ExecConfig>(ctx.req, {});
+    sendJson(ctx.res, 201, engine.execs.create(ctx.params.id, body));
+  });
+  router.get("/exec/{id}/json", (ctx) => engine.execs.inspect(ctx.params.id));
+  router.post("/exec/{id}/resize", async (ctx) => {
+    const { h, w } = resizeQuery(ctx);
+    await engine.execs.resize(ctx.params.id, h, w);
+    ctx.res.writeHead(200, { "Content-Type": "text/plain" });
+    ctx.res.end();
+  });
+  router.post("/exec/{id}/start", (ctx) => startExec(ctx, engine));
+}
+
+async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
+  const body = await readUpgradeBody<{
+    Detach?: boolean;
+    Tty?: boolean;
+    ConsoleSize?: [number, number] | null;
+  }>(ctx, {});
+  const e0 = engine.execs.get(ctx.params.id);
+  if (body.Detach) {
+    await engine.execs.start(ctx.params.id, { detach: true, tty: body.Tty, consoleSize: body.ConsoleSize });
+    if (ctx.upgrade) {
+      ctx.upgrade.socket.end(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+      );
+    } else {
+      ctx.res.writeHead(200, { "Content-Type": "application/json" });
+      ctx.res.end();
+    }
+    return;
+  }
+  const { exec, task } = await engine.execs.start(ctx.params.id, {
+    detach: false,
+    tty: body.Tty,
+    consoleSize: body.ConsoleSize,
+  });
+  const tty = body.Tty ?? e0.config.Tty ?? false;
+  const conn = hijack(ctx, !tty);
+  let done = false;
+  void conn.closed.then(() => {
+    if (!done) task.close();
+  });
+  if (exec.config.AttachStdin && conn.input) {
+    const scanner = new DetachScanner(
+      parseDetachKeys(exec.config.DetachKeys || engine.config.detachKeys || "ctrl-p,ctrl-q"),
+    );
+    conn.input.on("data", (chunk: Buffer) => {
+      const { data, detach } = scanner.push(chunk);
+      if (data.length > 0) task.write(data);
+      if (detach) {
+        done = true;
+        task.close();
+        conn.output.end();
+      }
+    });
+    conn.input.on("end", () => task.closeStdin());
+  }
+  const wantOut = exec.config.AttachStdout !== false;
+  const wantErr = exec.config.AttachStderr !== false;
+  try {
+    for await (const chunk of task.output) {
+      if (done) break;
+      if (chunk.stream === "stdout" ? !wantOut : !wantErr) continue;
+      const data = tty ? chunk.data : encodeFrame(chunk.stream === "stderr" ? STDERR : STDOUT, chunk.data);
+      if (!conn.output.write(data)) await new Promise((r) => conn.output.once("drain", r));
+    }
+    await task.wait().catch(() => {});
+  } finally {
+    done = true;
+    conn.output.end();
+  }
+}

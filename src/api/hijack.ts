@@ -1,0 +1,85 @@
+import type { Duplex, Readable, Writable } from "node:stream";
+import { invalid } from "../lib/errors.ts";
+import type { RouteContext } from "./router.ts";
+
+/** The two halves of a hijacked attach/exec connection. `input` is absent without an upgrade. */
+export interface Hijacked {
+  output: Writable;
+  input?: Readable;
+  /** resolves when the client has gone away (both directions closed or the socket errored) */
+  closed: Promise<void>;
+}
+
+/**
+ * Reads the JSON body of an upgraded request (exec start sends one) from the bytes after the
+ * headers; anything beyond Content-Length is stdin and is pushed back onto the socket.
+ */
+export async function readUpgradeBody<T>(ctx: RouteContext, fallback: T): Promise<T> {
+  const upgrade = ctx.upgrade;
+  if (!upgrade) {
+    const { readJson } = await import("./request.ts");
+    return readJson(ctx.req, fallback);
+  }
+  const length = Number(ctx.req.headers["content-length"] ?? 0);
+  let buf = upgrade.head;
+  while (buf.length < length) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const onData = (d: Buffer) => {
+        cleanup();
+        resolve(d);
+      };
+      const onEnd = () => {
+        cleanup();
+        resolve(null);
+      };
+      const cleanup = () => {
+        upgrade.socket.off("data", onData);
+        upgrade.socket.off("end", onEnd);
+        upgrade.socket.pause();
+      };
+      upgrade.socket.on("data", onData);
+      upgrade.socket.on("end", onEnd);
+      upgrade.socket.resume();
+    });
+    if (chunk === null) break;
+    buf = Buffer.concat([buf, chunk]);
+  }
+  upgrade.head = buf.subarray(length);
+  const text = buf.subarray(0, length).toString("utf8").trim();
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw invalid(`invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Answers 101 and hands the raw connection over; without an upgrade header, answers 200 and
+ * streams output only (dockerode's non-hijacked attach).
+ */
+export function hijack(ctx: RouteContext, multiplexed: boolean): Hijacked {
+  const contentType = multiplexed
+    ? "application/vnd.docker.multiplexed-stream"
+    : "application/vnd.docker.raw-stream";
+  const upgrade = ctx.upgrade;
+  if (upgrade) {
+    const socket = upgrade.socket;
+    socket.write(
+      `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: 1.50\r\n\r\n`,
+    );
+    if (upgrade.head.length > 0) socket.unshift(upgrade.head);
+    const closed = new Promise<void>((resolve) => {
+      socket.once("close", () => resolve());
+      socket.once("error", () => resolve());
+    });
+    return { output: socket, input: socket, closed };
+  }
+  const res = ctx.res;
+  res.writeHead(200, { "Content-Type": contentType });
+  res.flushHeaders();
+  const closed = new Promise<void>((resolve) => res.once("close", () => resolve()));
+  return { output: res, closed };
+}
+
+export type { Duplex };

@@ -1,0 +1,382 @@
+import { resolve } from "node:path";
+import type {
+  ContainerCreateRequest,
+  EndpointSettings,
+  HostConfig,
+  NetworkingConfig,
+  RestartPolicy,
+} from "../client/index.ts";
+import { kvStringsToMap, readKvStrings, validateEnv } from "./flags/key-value.ts";
+import { parseDevice, parseMount, parseUlimit } from "./mount-spec.ts";
+import { parsePortSpecs } from "./port-specs.ts";
+
+/**
+ * What `create` and `run` know about the container to make, already typed (the flags have been
+ * read). `buildCreateRequest` turns it into the POST /containers/create body, following the
+ * docker CLI's parse() (cli/command/container/opts.go) for the flags kapsel supports.
+ */
+export interface ContainerOptions {
+  image: string;
+  args: string[];
+  name?: string;
+  /** -a: stdin, stdout, stderr (lower case) */
+  attach: string[];
+  interactive: boolean;
+  tty: boolean;
+  env: string[];
+  envFile: string[];
+  labels: string[];
+  labelFile: string[];
+  workdir?: string;
+  user?: string;
+  hostname?: string;
+  domainname?: string;
+  /** undefined: the image's; "": reset to none (`--entrypoint=`) */
+  entrypoint?: string;
+  stopSignal?: string;
+  /** undefined unless --stop-timeout was given */
+  stopTimeout?: number;
+  /** undefined unless --init was given */
+  init?: boolean;
+  autoRemove: boolean;
+  privileged: boolean;
+  readOnly: boolean;
+  cidfile?: string;
+  networks: string[];
+  networkAliases: string[];
+  publish: string[];
+  expose: string[];
+  publishAll: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  volumes: string[];
+  tmpfs: string[];
+  restart?: string;
+  addHost: string[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOption: string[];
+  groupAdd: string[];
+  securityOpt: string[];
+  sysctl: Record<string, string>;
+  memory?: number;
+  nanoCpus?: number;
+  pidsLimit?: number;
+  shmSize?: number;
+  logDriver?: string;
+  logOpt: string[];
+  pid?: string;
+  ipc?: string;
+  uts?: string;
+  userns?: string;
+  runtime?: string;
+  platform?: string;
+  mounts: string[];
+  ulimits: string[];
+  devices: string[];
+  links: string[];
+  volumesFrom: string[];
+  annotations: Record<string, string>;
+  cgroupns?: string;
+  cgroupParent?: string;
+  cpuShares?: number;
+  memorySwap?: number;
+  memoryReservation?: number;
+  oomKillDisable?: boolean;
+  oomScoreAdj?: number;
+  ip?: string;
+  ip6?: string;
+  macAddress?: string;
+  health: HealthOptions;
+}
+
+/** The --health-* flags; durations in nanoseconds. */
+export interface HealthOptions {
+  cmd?: string;
+  interval?: number;
+  timeout?: number;
+  startPeriod?: number;
+  startInterval?: number;
+  retries?: number;
+  none?: boolean;
+}
+
+/** Defaults for every list and switch, so tests and callers can give only what they set. */
+export function containerOptions(partial: Partial<ContainerOptions> & { image: string }): ContainerOptions {
+  return {
+    args: [],
+    attach: [],
+    interactive: false,
+    tty: false,
+    env: [],
+    envFile: [],
+    labels: [],
+    labelFile: [],
+    autoRemove: false,
+    privileged: false,
+    readOnly: false,
+    networks: [],
+    networkAliases: [],
+    publish: [],
+    expose: [],
+    publishAll: false,
+    capAdd: [],
+    capDrop: [],
+    volumes: [],
+    tmpfs: [],
+    addHost: [],
+    dns: [],
+    dnsSearch: [],
+    dnsOption: [],
+    groupAdd: [],
+    securityOpt: [],
+    sysctl: {},
+    logOpt: [],
+    mounts: [],
+    ulimits: [],
+    devices: [],
+    links: [],
+    volumesFrom: [],
+    annotations: {},
+    health: {},
+    ...partial,
+  };
+}
+
+/** opts.ParseRestartPolicy */
+export function parseRestartPolicy(policy: string | undefined): RestartPolicy {
+  if (!policy) return { Name: "" };
+  const colon = policy.indexOf(":");
+  const name = colon < 0 ? policy : policy.slice(0, colon);
+  const count = colon < 0 ? "" : policy.slice(colon + 1);
+  if (colon >= 0 && name === "")
+    throw new Error("invalid restart policy format: no policy provided before colon");
+  const p: RestartPolicy = { Name: name as RestartPolicy["Name"] };
+  if (count !== "") {
+    if (!/^[-+]?\d+$/.test(count)) {
+      throw new Error("invalid restart policy format: maximum retry count must be an integer");
+    }
+    p.MaximumRetryCount = Number(count);
+  }
+  return p;
+}
+
+const SPECIAL_NETWORKS = new Set(["default", "bridge", "host", "none"]);
+
+function isUserDefined(network: string): boolean {
+  return !SPECIAL_NETWORKS.has(network) && !network.startsWith("container:");
+}
+
+/**
+ * The create body. `env` is the local environment (for bare `-e KEY`); `consoleSize` is the
+ * local terminal's [height, width]. Throws Docker's messages for invalid combinations.
+ */
+export function buildCreateRequest(
+  o: ContainerOptions,
+  env: Record<string, string | undefined> = {},
+  consoleSize: [number, number] = [0, 0],
+): ContainerCreateRequest {
+  let attachStdin = o.attach.includes("stdin");
+  let attachStdout = o.attach.includes("stdout");
+  let attachStderr = o.attach.includes("stderr");
+  if (o.interactive) attachStdin = true;
+  if (o.attach.length === 0) {
+    attachStdout = true;
+    attachStderr = true;
+  }
+
+  // a volume with a host side (bind or named) is a Bind; a bare container path is anonymous
+  const binds: string[] = [];
+  const volumes: Record<string, Record<string, never>> = {};
+  for (const spec of o.volumes) {
+    const parts = spec.split(":");
+    if (parts.length >= 2 && parts[0] !== "") {
+      const [host, ...rest] = parts;
+      const hostPart = !host.startsWith("/") && host.startsWith(".") ? resolve(host) : host;
+      binds.push([hostPart, ...rest].join(":"));
+    } else {
+      volumes[spec] = {};
+    }
+  }
+
+  const tmpfs: Record<string, string> = {};
+  for (const t of o.tmpfs) {
+    const colon = t.indexOf(":");
+    if (colon < 0) tmpfs[t] = "";
+    else tmpfs[t.slice(0, colon)] = t.slice(colon + 1);
+  }
+
+  const { exposed, bindings } = parsePortSpecs(o.publish, o.expose);
+  const lookup = (k: string) => env[k];
+  const envVars = readKvStrings(
+    o.envFile,
+    o.env.map((e) => validateEnv(e, (k) => env[k])),
+    lookup,
+  );
+  const labels = readKvStrings(o.labelFile, o.labels);
+
+  const restartPolicy = parseRestartPolicy(o.restart);
+  if (o.autoRemove && restartPolicy.Name !== "" && restartPolicy.Name !== "no") {
+    throw new Error("conflicting options: cannot specify both --restart and --rm");
+  }
+
+  const logConfig: Record<string, string> = {};
+  for (const opt of o.logOpt) {
+    const eq = opt.indexOf("=");
+    if (eq < 0) throw new Error(`invalid key/value pair format in logging opts: ${opt}`);
+    logConfig[opt.slice(0, eq)] = opt.slice(eq + 1);
+  }
+  if (o.logDriver === "none" && o.logOpt.length > 0) {
+    throw new Error(`invalid logging opts for driver ${o.logDriver}`);
+  }
+
+  const networkMode = o.networks[0] ?? "default";
+  const hostConfig: HostConfig = {
+    Binds: binds.length > 0 ? binds : null,
+    ContainerIDFile: o.cidfile ?? "",
+    LogConfig: { Type: o.logDriver ?? "", Config: logConfig },
+    NetworkMode: networkMode,
+    PortBindings: bindings,
+    RestartPolicy: restartPolicy,
+    AutoRemove: o.autoRemove,
+    ConsoleSize: consoleSize,
+    CapAdd: o.capAdd.length > 0 ? o.capAdd : null,
+    CapDrop: o.capDrop.length > 0 ? o.capDrop : null,
+    Dns: o.dns,
+    DnsOptions: o.dnsOption,
+    DnsSearch: o.dnsSearch,
+    ExtraHosts: o.addHost.length > 0 ? o.addHost : null,
+    GroupAdd: o.groupAdd.length > 0 ? o.groupAdd : null,
+    IpcMode: o.ipc ?? "",
+    PidMode: o.pid ?? "",
+    UTSMode: o.uts ?? "",
+    UsernsMode: o.userns ?? "",
+    Privileged: o.privileged,
+    PublishAllPorts: o.publishAll,
+    ReadonlyRootfs: o.readOnly,
+    SecurityOpt: o.securityOpt.length > 0 ? o.securityOpt : null,
+    Tmpfs: tmpfs,
+    Sysctls: o.sysctl,
+    Runtime: o.runtime ?? "",
+  };
+  if (o.mounts.length > 0) hostConfig.Mounts = o.mounts.map(parseMount);
+  if (o.ulimits.length > 0) hostConfig.Ulimits = o.ulimits.map(parseUlimit);
+  if (o.devices.length > 0) hostConfig.Devices = o.devices.map(parseDevice);
+  if (o.links.length > 0) hostConfig.Links = o.links;
+  if (o.volumesFrom.length > 0) hostConfig.VolumesFrom = o.volumesFrom;
+  if (Object.keys(o.annotations).length > 0) hostConfig.Annotations = o.annotations;
+  if (o.cgroupns) hostConfig.CgroupnsMode = o.cgroupns;
+  if (o.cgroupParent) hostConfig.CgroupParent = o.cgroupParent;
+  if (o.cpuShares !== undefined) hostConfig.CpuShares = o.cpuShares;
+  if (o.memorySwap !== undefined) hostConfig.MemorySwap = o.memorySwap;
+  if (o.memoryReservation !== undefined) hostConfig.MemoryReservation = o.memoryReservation;
+  if (o.oomKillDisable !== undefined) hostConfig.OomKillDisable = o.oomKillDisable;
+  if (o.oomScoreAdj !== undefined) hostConfig.OomScoreAdj = o.oomScoreAdj;
+  if (o.init !== undefined) hostConfig.Init = o.init;
+  if (o.memory !== undefined) hostConfig.Memory = o.memory;
+  if (o.nanoCpus !== undefined) hostConfig.NanoCpus = o.nanoCpus;
+  if (o.pidsLimit !== undefined) hostConfig.PidsLimit = o.pidsLimit;
+  if (o.shmSize !== undefined) hostConfig.ShmSize = o.shmSize;
+
+  const body: ContainerCreateRequest = {
+    Hostname: o.hostname ?? "",
+    Domainname: o.domainname ?? "",
+    User: o.user ?? "",
+    AttachStdin: attachStdin,
+    AttachStdout: attachStdout,
+    AttachStderr: attachStderr,
+    ExposedPorts: exposed,
+    Tty: o.tty,
+    OpenStdin: o.interactive,
+    // when stdin is attached, close it when the client disconnects
+    StdinOnce: o.interactive && attachStdin,
+    Env: envVars,
+    Cmd: o.args.length > 0 ? o.args : null,
+    Image: o.image,
+    Volumes: volumes,
+    WorkingDir: o.workdir ?? "",
+    Entrypoint: o.entrypoint === undefined ? null : [o.entrypoint],
+    Labels: kvStringsToMap(labels),
+    StopSignal: o.stopSignal ?? "",
+    ArgsEscaped: false,
+    HostConfig: hostConfig,
+    NetworkingConfig: networkingConfig(o),
+  };
+  if (o.stopTimeout !== undefined) body.StopTimeout = o.stopTimeout;
+  const health = healthConfig(o.health);
+  if (health) body.Healthcheck = health;
+  if (o.macAddress) body.MacAddress = o.macAddress;
+  return body;
+}
+
+/** docker's healthcheck flags: --no-healthcheck, or any --health-* makes a HealthConfig. */
+function healthConfig(h: HealthOptions): ContainerCreateRequest["Healthcheck"] {
+  const any =
+    (h.cmd ?? "") !== "" ||
+    !!h.interval ||
+    !!h.timeout ||
+    !!h.startPeriod ||
+    !!h.retries ||
+    !!h.startInterval;
+  if (h.none) {
+    if (any) throw new Error("--no-healthcheck conflicts with --health-* options");
+    return { Test: ["NONE"] };
+  }
+  if (!any) return undefined;
+  for (const [name, v] of [
+    ["interval", h.interval],
+    ["timeout", h.timeout],
+    ["retries", h.retries],
+    ["start-period", h.startPeriod],
+    ["start-interval", h.startInterval],
+  ] as const) {
+    if ((v ?? 0) < 0) throw new Error(`--health-${name} cannot be negative`);
+  }
+  return {
+    Test: h.cmd ? ["CMD-SHELL", h.cmd] : undefined,
+    Interval: h.interval ?? 0,
+    Timeout: h.timeout ?? 0,
+    StartPeriod: h.startPeriod ?? 0,
+    StartInterval: h.startInterval ?? 0,
+    Retries: h.retries ?? 0,
+  };
+}
+
+/** docker's parseNetworkOpts, for plain network names, --network-alias, --ip, --ip6, --link. */
+function networkingConfig(o: ContainerOptions): NetworkingConfig {
+  const endpoints: Record<string, EndpointSettings> = {};
+  // the first (or default) network gets the non-advanced options, as in docker
+  const aliasesFor = (target: string): EndpointSettings => {
+    if (o.networkAliases.length > 0 && !isUserDefined(target)) {
+      throw new Error("network-scoped aliases are only supported for user-defined networks");
+    }
+    const ep: EndpointSettings = {};
+    if (o.networkAliases.length > 0) ep.Aliases = [...o.networkAliases];
+    if (isUserDefined(target) && o.links.length > 0) ep.Links = [...o.links];
+    if (o.ip || o.ip6) ep.IPAMConfig = { IPv4Address: o.ip ?? "", IPv6Address: o.ip6 ?? "" };
+    if (o.macAddress) ep.MacAddress = o.macAddress;
+    return ep;
+  };
+  if (o.networks.length === 0) {
+    endpoints.default = aliasesFor("default");
+    return { EndpointsConfig: endpoints };
+  }
+  let userDefined = false;
+  let special = false;
+  o.networks.forEach((target, i) => {
+    if (target.trim() === "") throw new Error("no name set for network");
+    if (isUserDefined(target)) userDefined = true;
+    else special = true;
+    const ep = i === 0 ? aliasesFor(target) : {};
+    if (target in endpoints) throw new Error(`network "${target}" is specified multiple times`);
+    // one network without options: leave the endpoint out, the daemon makes it
+    if (i === 0 && o.networks.length === 1 && Object.keys(ep).length === 0) return;
+    endpoints[target] = ep;
+  });
+  if (userDefined && special) {
+    throw new Error(
+      "conflicting options: cannot attach both user-defined and non-user-defined network-modes",
+    );
+  }
+  return { EndpointsConfig: endpoints };
+}

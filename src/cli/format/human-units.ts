@@ -1,0 +1,63 @@
+/**
+ * docker/go-units' human formats: durations ("Up 5 seconds", "About a minute ago") and sizes
+ * ("1.86MB" with 3 significant digits in `docker images`/`ps -s`, "1.5GiB" in `stats`).
+ */
+import { goSprintf } from "./go-print.ts";
+
+/** units.HumanDuration, from milliseconds: "Less than a second", "About an hour", "3 weeks". */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return "Less than a second";
+  if (seconds === 1) return "1 second";
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes === 1) return "About a minute";
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(ms / 3_600_000 + 0.5);
+  if (hours === 1) return "About an hour";
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
+}
+
+/** "5 seconds ago": docker's CREATED column, from a past instant (ms since the epoch). */
+export function timeAgo(thenMs: number, nowMs: number = Date.now()): string {
+  return `${humanDuration(nowMs - thenMs)} ago`;
+}
+
+const DECIMAL_UNITS = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+
+function sizeAndUnit(size: number, base: number, units: string[]): [number, string] {
+  let i = 0;
+  while (size >= base && i < units.length - 1) {
+    size /= base;
+    i++;
+  }
+  return [size, units[i]];
+}
+
+/** units.CustomSize: format is a Go format taking the number and the unit ("%.4g%s"). */
+export function customSize(format: string, size: number, base: number, units: string[]): string {
+  const [n, unit] = sizeAndUnit(size, base, units);
+  return goSprintf(format, [n, unit]);
+}
+
+/** units.HumanSizeWithPrecision: decimal units, `precision` significant digits ("1.86MB"). */
+export function humanSizeWithPrecision(size: number, precision: number): string {
+  const [n, unit] = sizeAndUnit(size, 1000, DECIMAL_UNITS);
+  return goSprintf(`%.${precision}g%s`, [n, unit]);
+}
+
+/** units.HumanSize: 4 significant digits, decimal units ("1.862MB"). */
+export function humanSize(size: number): string {
+  return humanSizeWithPrecision(size, 4);
+}
+
+/** units.BytesSize: 4 significant digits, binary units ("1.5GiB"). */
+export function bytesSize(size: number): string {
+  const [n, unit] = sizeAndUnit(size, 1024, BINARY_UNITS);
+  return goSprintf("%.4g%s", [n, unit]);
+}

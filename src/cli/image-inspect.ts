@@ -1,0 +1,20 @@
+import type { CommandModule } from "./command.ts";
+import { str } from "./command.ts";
+import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
+import { inspectAll } from "./inspector.ts";
+
+export const command: CommandModule = {
+  usage: "[OPTIONS] IMAGE [IMAGE...]",
+  short: "Display detailed information on one or more images",
+  flags: [{ name: "format", short: "f", type: "string", description: INSPECT_FORMAT_HELP }],
+  args: { kind: "min", n: 1 },
+  run(ctx) {
+    const client = ctx.client();
+    return inspectAll(
+      ctx.flags.args,
+      str(ctx.flags, "format"),
+      (ref) => client.images.inspectRaw(ref),
+      ctx.stdio,
+    );
+  },
+};

@@ -1,0 +1,233 @@
+import type { IncomingMessage } from "node:http";
+import { filtersParam, type HijackedConnection, readText, type Transport } from "./transport.ts";
+import type {
+  ContainerCreateRequest,
+  ContainerCreateResponse,
+  ContainerInspectResponse,
+  ContainerPruneResponse,
+  ContainerSummary,
+  ContainerTopResponse,
+  ContainerWaitResponse,
+  FilesystemChange,
+  FilterArgs,
+  WaitCondition,
+} from "./types.ts";
+
+export interface ListContainersOptions {
+  all?: boolean;
+  /** the n last created (Docker's -n); <= 0 means no limit */
+  limit?: number;
+  size?: boolean;
+  filters?: FilterArgs;
+}
+
+export interface LogsOptions {
+  stdout?: boolean;
+  stderr?: boolean;
+  follow?: boolean;
+  timestamps?: boolean;
+  details?: boolean;
+  /** "all" or a number of lines */
+  tail?: string;
+  /** API form: Unix "seconds[.nanoseconds]" (the CLI converts "42m" and RFC 3339 first) */
+  since?: string;
+  until?: string;
+}
+
+export interface StopOptions {
+  signal?: string;
+  /** seconds; undefined lets the daemon use the container's StopTimeout */
+  timeout?: number;
+}
+
+export interface AttachOptions {
+  stream?: boolean;
+  logs?: boolean;
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  detachKeys?: string;
+}
+
+/** A wait the daemon has registered; `result` settles when the condition is met. */
+export interface PendingWait {
+  result: Promise<ContainerWaitResponse>;
+  /** gives up waiting (closes the connection); `result` then rejects */
+  cancel(): void;
+}
+
+const enc = encodeURIComponent;
+
+/** The /containers endpoints. Container references may be ids, id prefixes or names. */
+export function containersApi(t: Transport) {
+  return {
+    list: (opts: ListContainersOptions = {}) =>
+      t.json<ContainerSummary[]>({
+        method: "GET",
+        path: "/containers/json",
+        query: {
+          all: opts.all,
+          limit: opts.limit && opts.limit > 0 ? opts.limit : undefined,
+          size: opts.size,
+          filters: filtersParam(opts.filters),
+        },
+      }),
+
+    create: (body: ContainerCreateRequest, opts: { name?: string; platform?: string } = {}) =>
+      t.json<ContainerCreateResponse>({
+        method: "POST",
+        path: "/containers/create",
+        query: { name: opts.name || undefined, platform: opts.platform || undefined },
+        body,
+      }),
+
+    inspect: (id: string, opts: { size?: boolean } = {}) =>
+      t.json<ContainerInspectResponse>({
+        method: "GET",
+        path: `/containers/${enc(id)}/json`,
+        query: { size: opts.size },
+      }),
+
+    /** inspect, also returning the daemon's JSON text. */
+    inspectRaw: (id: string, opts: { size?: boolean } = {}) =>
+      t.jsonWithRaw<ContainerInspectResponse>({
+        method: "GET",
+        path: `/containers/${enc(id)}/json`,
+        query: { size: opts.size },
+      }),
+
+    /** Resolves also when the container was already running (304). */
+    start: (id: string, opts: { detachKeys?: string } = {}) =>
+      t.call({
+        method: "POST",
+        path: `/containers/${enc(id)}/start`,
+        query: { detachKeys: opts.detachKeys },
+      }),
+
+    stop: (id: string, opts: StopOptions = {}) =>
+      t.call({
+        method: "POST",
+        path: `/containers/${enc(id)}/stop`,
+        query: { t: opts.timeout, signal: opts.signal },
+      }),
+
+    restart: (id: string, opts: StopOptions = {}) =>
+      t.call({
+        method: "POST",
+        path: `/containers/${enc(id)}/restart`,
+        query: { t: opts.timeout, signal: opts.signal },
+      }),
+
+    kill: (id: string, signal?: string) =>
+      t.call({ method: "POST", path: `/containers/${enc(id)}/kill`, query: { signal: signal || undefined } }),
+
+    remove: (id: string, opts: { force?: boolean; volumes?: boolean; link?: boolean } = {}) =>
+      t.call({
+        method: "DELETE",
+        path: `/containers/${enc(id)}`,
+        query: { v: opts.volumes, force: opts.force, link: opts.link },
+      }),
+
+    pause: (id: string) => t.call({ method: "POST", path: `/containers/${enc(id)}/pause` }),
+    unpause: (id: string) => t.call({ method: "POST", path: `/containers/${enc(id)}/unpause` }),
+
+    rename: (id: string, name: string) =>
+      t.call({ method: "POST", path: `/containers/${enc(id)}/rename`, query: { name } }),
+
+    resize: (id: string, height: number, width: number) =>
+      t.call({ method: "POST", path: `/containers/${enc(id)}/resize`, query: { h: height, w: width } }),
+
+    top: (id: string, psArgs: string[] = []) =>
+      t.json<ContainerTopResponse>({
+        method: "GET",
+        path: `/containers/${enc(id)}/top`,
+        query: { ps_args: psArgs.length > 0 ? psArgs.join(" ") : undefined },
+      }),
+
+    changes: async (id: string) =>
+      (await t.json<FilesystemChange[] | null>({ method: "GET", path: `/containers/${enc(id)}/changes` })) ??
+      [],
+
+    /** The container's filesystem as a tar stream; the caller consumes or destroys it. */
+    export: (id: string): Promise<IncomingMessage> =>
+      t.request({ method: "GET", path: `/containers/${enc(id)}/export` }),
+
+    prune: (filters?: FilterArgs) =>
+      t.json<ContainerPruneResponse>({
+        method: "POST",
+        path: "/containers/prune",
+        query: { filters: filtersParam(filters) },
+      }),
+
+    /**
+     * Log stream: multiplexed (stdcopy) unless the container has a TTY. The caller consumes or
+     * destroys it; with `follow` it lasts until the container stops.
+     */
+    logs: (id: string, opts: LogsOptions = {}): Promise<IncomingMessage> =>
+      t.request({
+        method: "GET",
+        path: `/containers/${enc(id)}/logs`,
+        query: {
+          stdout: opts.stdout,
+          stderr: opts.stderr,
+          since: opts.since || undefined,
+          until: opts.until || undefined,
+          timestamps: opts.timestamps,
+          details: opts.details,
+          follow: opts.follow,
+          tail: opts.tail ?? "all",
+        },
+      }),
+
+    /** Hijacks an attach session: output multiplexed unless the container has a TTY. */
+    attach: (id: string, opts: AttachOptions): Promise<HijackedConnection> =>
+      t.hijack({
+        method: "POST",
+        path: `/containers/${enc(id)}/attach`,
+        query: {
+          stream: opts.stream,
+          logs: opts.logs,
+          stdin: opts.stdin,
+          stdout: opts.stdout,
+          stderr: opts.stderr,
+          detachKeys: opts.detachKeys || undefined,
+        },
+      }),
+
+    /**
+     * Registers a wait and resolves as soon as the daemon has accepted it (its response headers
+     * arrived), so a start that follows cannot race past it; the exit comes in `result`.
+     */
+    waitRegistered: async (id: string, condition?: WaitCondition): Promise<PendingWait> => {
+      const controller = new AbortController();
+      const res = await t.request({
+        method: "POST",
+        path: `/containers/${enc(id)}/wait`,
+        query: { condition },
+        signal: controller.signal,
+      });
+      const result = readText(res).then((text) => parseWait(text));
+      result.catch(() => {});
+      return { result, cancel: () => controller.abort() };
+    },
+
+    /** Blocks until the condition (default not-running) is met. */
+    wait: async (id: string, condition?: WaitCondition): Promise<ContainerWaitResponse> => {
+      const text = await readText(
+        await t.request({ method: "POST", path: `/containers/${enc(id)}/wait`, query: { condition } }),
+      );
+      return parseWait(text);
+    },
+  };
+}
+
+export type ContainersApi = ReturnType<typeof containersApi>;
+
+function parseWait(text: string): ContainerWaitResponse {
+  try {
+    return JSON.parse(text) as ContainerWaitResponse;
+  } catch {
+    // Docker's client: a body that is not JSON is the error itself
+    throw new Error(text.trim() || "wait: empty response from daemon");
+  }
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { invalid } from "../lib/errors.ts";
+
+/** kapseld's settings: dockerd's flag names, and the daemon.json keys they correspond to. */
+export interface DaemonConfig {
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  configFile?: string;
+  logLevel: "debug" | "info" | "warn" | "error" | "fatal";
+  defaultRuntime: string;
+  storageDriver?: "overlay" | "copy";
+  detachKeys?: string;
+  insecureRegistries: string[];
+  registryMirrors: string[];
+}
+
+const USAGE = `Usage:	kapseld [OPTIONS]
+
+A self-sufficient runtime for containers, Docker-compatible.
+
+Options:
+      --config-file string      Daemon configuration file (default "/etc/kapsel/daemon.json")
+      --data-root string        Root directory of persistent state (default "/var/lib/kapsel")
+  -D, --debug                   Enable debug mode
+      --default-runtime string  Default OCI runtime for containers (default "runc")
+      --exec-root string        Root directory for execution state files (default "/run/kapsel")
+  -H, --host list               Daemon socket(s) to connect to (default unix:///run/kapsel/kapsel.sock)
+  -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -p, --pidfile string          Path to use for daemon PID file (default "<exec-root>/kapseld.pid")
+  -s, --storage-driver string   Storage driver to use ("overlay2"|"vfs")
+  -v, --version                 Print version information and quit
+`;
+
+export function daemonUsage(): string {
+  return USAGE;
+}
+
+const FLAG_KEYS: Record<string, string> = {
+  "-H": "hosts",
+  "--host": "hosts",
+  "--data-root": "data-root",
+  "--exec-root": "exec-root",
+  "-p": "pidfile",
+  "--pidfile": "pidfile",
+  "--config-file": "config-file",
+  "-l": "log-level",
+  "--log-level": "log-level",
+  "--default-runtime": "default-runtime",
+  "-s": "storage-driver",
+  "--storage-driver": "storage-driver",
+  "--insecure-registry": "insecure-registries",
+  "--registry-mirror": "registry-mirrors",
+};
+
+/**
+ * Flags over the config file over defaults, as dockerd (which refuses a setting given both
+ * ways; kapsel lets the flag win and says nothing, which is friendlier for scripts).
+ */
+export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "version" {
+  const flags: Record<string, string | string[] | boolean> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h" || arg === "--help") return "help";
+    if (arg === "-v" || arg === "--version") return "version";
+    if (arg === "-D" || arg === "--debug") {
+      flags["log-level"] = "debug";
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
+    const key = FLAG_KEYS[name];
+    if (!key) throw invalid(`unknown flag: ${name}`);
+    const value = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw invalid(`flag needs an argument: ${name}`);
+    if (key === "hosts" || key === "insecure-registries" || key === "registry-mirrors") {
+      flags[key] = [...((flags[key] as string[] | undefined) ?? []), value];
+    } else flags[key] = value;
+  }
+  const configFile = (flags["config-file"] as string | undefined) ?? "/etc/kapsel/daemon.json";
+  const file = readConfigFile(configFile, flags["config-file"] !== undefined);
+  const pick = <T>(key: string, fallback: T): T => (flags[key] ?? file[key] ?? fallback) as T;
+  const execRoot = pick("exec-root", "/run/kapsel");
+  const hosts = pick<string[]>("hosts", [`unix://${execRoot}/kapsel.sock`]);
+  const logLevel = pick("log-level", "info");
+  if (!["debug", "info", "warn", "error", "fatal"].includes(logLevel))
+    throw invalid(`unable to parse logging level: ${logLevel}`);
+  const driver = pick<string | undefined>("storage-driver", undefined);
+  if (driver !== undefined && !["overlay", "overlay2", "copy", "vfs"].includes(driver))
+    throw invalid(`unknown storage driver: ${driver}`);
+  return {
+    hosts,
+    dataRoot: pick("data-root", "/var/lib/kapsel"),
+    execRoot,
+    pidfile: pick("pidfile", `${execRoot}/kapseld.pid`),
+    configFile,
+    logLevel: logLevel as DaemonConfig["logLevel"],
+    defaultRuntime: pick("default-runtime", "runc"),
+    storageDriver: driver === undefined ? undefined : driver.startsWith("overlay") ? "overlay" : "copy",
+    detachKeys: file["detach-keys"] as string | undefined,
+    insecureRegistries: pick("insecure-registries", []),
+    registryMirrors: pick("registry-mirrors", []),
+  };
+}
+
+function readConfigFile(path: string, required: boolean): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if (required) throw invalid(`unable to read config file ${path}: ${(err as Error).message}`);
+    return {};
+  }
+  if (text.trim() === "") return {};
+  try {
+    const parsed = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not a JSON object");
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw invalid(`unable to configure the daemon with file ${path}: ${(err as Error).message}`);
+  }
+}

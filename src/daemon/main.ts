@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { containerRoutes } from "../api/containers.ts";
+import { execRoutes } from "../api/exec.ts";
+import { imageRoutes } from "../api/images.ts";
+import { Router } from "../api/router.ts";
+import { createApiServer, ENGINE_VERSION, listenUnix } from "../api/server.ts";
+import { systemRoutes } from "../api/system.ts";
+import { Engine, type Logger } from "../engine/engine.ts";
+import { findHostTools } from "../engine/host-tools.ts";
+import { writeFileAtomic } from "../lib/atomic-file.ts";
+import { messageOf } from "../lib/errors.ts";
+import { type DaemonConfig, daemonUsage, parseDaemonArgs } from "./config.ts";
+
+const LEVELS = ["debug", "info", "warn", "error", "fatal"];
+
+function makeLogger(level: string): Logger {
+  const min = LEVELS.indexOf(level);
+  return (lvl, msg) => {
+    if (LEVELS.indexOf(lvl) < min) return;
+    process.stderr.write(`time="${new Date().toISOString()}" level=${lvl} msg=${JSON.stringify(msg)}\n`);
+  };
+}
+
+/** Refuses to start over a live daemon with the same pidfile; a stale pidfile is replaced. */
+function takePidfile(path: string): void {
+  if (existsSync(path)) {
+    const pid = Number(readFileSync(path, "utf8").trim());
+    if (pid > 0 && pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        throw new Error(`pid file found, ensure kapseld is not running or delete ${path}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+      }
+    }
+  }
+  writeFileAtomic(path, `${process.pid}\n`);
+}
+
+function daemonId(dataRoot: string): string {
+  const path = join(dataRoot, "engine-id");
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch {
+    const id = randomUUID();
+    writeFileAtomic(path, id);
+    return id;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let config: DaemonConfig;
+  try {
+    const parsed = parseDaemonArgs(argv);
+    if (parsed === "help") {
+      process.stdout.write(daemonUsage());
+      return 0;
+    }
+    if (parsed === "version") {
+      process.stdout.write(`kapseld version ${ENGINE_VERSION}\n`);
+      return 0;
+    }
+    config = parsed;
+  } catch (err) {
+    process.stderr.write(`kapseld: ${messageOf(err)}\n`);
+    return 125;
+  }
+  const log = makeLogger(config.logLevel);
+  const servers: Server[] = [];
+  try {
+    mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
+    mkdirSync(config.execRoot, { recursive: true, mode: 0o700 });
+    takePidfile(config.pidfile);
+    const tools = findHostTools(config.defaultRuntime);
+    for (const w of tools.warnings) log("warn", w);
+    const engine = await Engine.open(config, tools, log, daemonId(config.dataRoot));
+    const router = new Router();
+    systemRoutes(router, engine);
+    containerRoutes(router, engine);
+    execRoutes(router, engine);
+    imageRoutes(router, engine);
+    for (const host of config.hosts) {
+      const server = createApiServer({ router, log });
+      if (host.startsWith("unix://")) await listenUnix(server, host.slice("unix://".length));
+      else if (host.startsWith("tcp://")) {
+        const url = new URL(host);
+        await new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(Number(url.port || 2375), url.hostname, () => resolve());
+        });
+      } else throw new Error(`invalid host: ${host}`);
+      servers.push(server);
+      log("info", `API listen on ${host}`);
+    }
+    log(
+      "info",
+      `kapseld ${ENGINE_VERSION} started (data root ${config.dataRoot}, storage ${engine.storage.driver})`,
+    );
+    const shutdown = async (signal: string) => {
+      log("info", `received ${signal}, shutting down; containers keep running under conmon`);
+      for (const s of servers) {
+        s.close();
+        s.closeAllConnections();
+      }
+      await engine.close().catch(() => {});
+      rmSync(config.pidfile, { force: true });
+      for (const host of config.hosts) if (host.startsWith("unix://")) rmSync(host.slice(7), { force: true });
+      process.exit(0);
+    };
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGPIPE", () => {});
+    return await new Promise<number>(() => {});
+  } catch (err) {
+    log("error", `failed to start daemon: ${messageOf(err)}`);
+    for (const s of servers) s.close();
+    return 1;
+  }
+}

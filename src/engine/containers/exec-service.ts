@@ -1,0 +1,210 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { conflict, invalid, messageOf, notFound } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
+import type { EventBus } from "../events/index.ts";
+import type { ExecTask, ProcessSpec, Runtime } from "../runtime/index.ts";
+import { execProcessSpec } from "../runtime/index.ts";
+import type { Storage } from "../storage/index.ts";
+import type { ContainerService } from "./container-service.ts";
+import type { ContainerRecord } from "./model.ts";
+import { resolveUser } from "./user.ts";
+
+/** POST /containers/{id}/exec body, Docker's shape. */
+export interface ExecConfig {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Privileged?: boolean;
+  User?: string;
+  WorkingDir?: string;
+}
+
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+  task?: ExecTask;
+  started: boolean;
+}
+
+/**
+ * Exec sessions: kept in memory like Docker's (they don't survive a daemon restart). A
+ * finished session is forgotten a while after it ends, or when its container goes away.
+ */
+export class ExecService {
+  #execs = new Map<string, ExecRecord>();
+  #deps: { containers: ContainerService; runtime: Runtime; events: EventBus; storage: Storage };
+
+  constructor(deps: { containers: ContainerService; runtime: Runtime; events: EventBus; storage: Storage }) {
+    this.#deps = deps;
+  }
+
+  idsFor(containerId: string): string[] {
+    return [...this.#execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+  }
+
+  create(ref: string, config: ExecConfig): { Id: string } {
+    const rec = this.#deps.containers.store.get(ref);
+    if (!config || typeof config !== "object") throw invalid("invalid JSON: expected an object");
+    if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw invalid("No exec command specified");
+    this.#checkRunning(rec);
+    const id = newId();
+    this.#execs.set(id, {
+      id,
+      containerId: rec.id,
+      config,
+      running: false,
+      exitCode: null,
+      pid: 0,
+      started: false,
+    });
+    this.#event(rec, `exec_create: ${config.Cmd.join(" ")}`, id);
+    return { Id: id };
+  }
+
+  #checkRunning(rec: ContainerRecord): void {
+    if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
+    if (rec.state.Paused) throw conflict(`container ${rec.id} is paused, unpause the container before exec`);
+  }
+
+  #event(rec: ContainerRecord, action: string, execId: string, extra: Record<string, string> = {}): void {
+    this.#deps.events.publish("container", action, rec.id, {
+      ...rec.config.Labels,
+      image: rec.image,
+      name: rec.name,
+      execID: execId,
+      ...extra,
+    });
+  }
+
+  get(id: string): ExecRecord {
+    const e = this.#execs.get(id);
+    if (!e) throw notFound(`No such exec instance: ${id}`);
+    return e;
+  }
+
+  /** Starts the process; the caller pumps `task` (output, stdin) unless detached. */
+  async start(
+    id: string,
+    o: { detach: boolean; tty?: boolean; consoleSize?: [number, number] | null },
+  ): Promise<{ exec: ExecRecord; task: ExecTask }> {
+    const e = this.get(id);
+    if (e.started)
+      throw conflict(
+        e.running ? `Exec command ${id} is already running` : `Exec command ${id} has already run`,
+      );
+    const rec = this.#deps.containers.store.get(e.containerId);
+    this.#checkRunning(rec);
+    e.started = true;
+    const tty = o.tty ?? e.config.Tty ?? false;
+    let task: ExecTask;
+    try {
+      const process = await this.#processSpec(rec, e.config, tty, o.consoleSize ?? e.config.ConsoleSize);
+      task = await this.#deps.runtime.exec(rec.id, {
+        process,
+        tty,
+        stdin: !o.detach && e.config.AttachStdin === true,
+        detach: o.detach,
+      });
+    } catch (err) {
+      e.exitCode = /executable file not found|no such file/i.test(messageOf(err)) ? 127 : 126;
+      this.#forgetLater(e);
+      throw err;
+    }
+    e.task = task;
+    e.pid = task.pid;
+    e.running = true;
+    this.#event(rec, `exec_start: ${(e.config.Cmd ?? []).join(" ")}`, id);
+    void task
+      .wait()
+      .then((code) => {
+        e.exitCode = code;
+      })
+      .catch(() => {
+        e.exitCode = 126;
+      })
+      .finally(() => {
+        e.running = false;
+        this.#event(rec, "exec_die", id, { exitCode: String(e.exitCode) });
+        this.#forgetLater(e);
+      });
+    return { exec: e, task };
+  }
+
+  async #processSpec(
+    rec: ContainerRecord,
+    config: ExecConfig,
+    tty: boolean,
+    consoleSize?: [number, number] | null,
+  ): Promise<ProcessSpec> {
+    const spec = JSON.parse(
+      readFileSync(join(this.#deps.containers.store.dir(rec.id), "bundle", "config.json"), "utf8"),
+    );
+    const base = spec.process as ProcessSpec;
+    let user: { uid: number; gid: number; additionalGids?: number[] } | undefined;
+    if (config.User) {
+      const rootfs = await this.#deps.storage.mount(rec.id);
+      const u = resolveUser(rootfs, config.User);
+      user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+    }
+    if (config.WorkingDir && !config.WorkingDir.startsWith("/"))
+      throw invalid(
+        `the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`,
+      );
+    return execProcessSpec(base, {
+      args: config.Cmd ?? [],
+      env: config.Env ?? [],
+      user,
+      cwd: config.WorkingDir || undefined,
+      tty,
+      consoleSize:
+        consoleSize && consoleSize[0] > 0 ? { height: consoleSize[0], width: consoleSize[1] } : undefined,
+      privileged: config.Privileged === true,
+    });
+  }
+
+  #forgetLater(e: ExecRecord): void {
+    setTimeout(() => this.#execs.delete(e.id), 5 * 60_000).unref();
+  }
+
+  async resize(id: string, h: number, w: number): Promise<void> {
+    const e = this.get(id);
+    if (!e.task) throw conflict(`Exec ${id} is not running`);
+    await e.task.resize(h, w);
+  }
+
+  inspect(id: string) {
+    const e = this.get(id);
+    const rec = this.#deps.containers.store.find(e.containerId);
+    const cmd = e.config.Cmd ?? [];
+    return {
+      CanRemove: false,
+      ContainerID: e.containerId,
+      DetachKeys: e.config.DetachKeys ?? "",
+      ExitCode: e.exitCode,
+      ID: e.id,
+      OpenStderr: e.config.AttachStderr === true,
+      OpenStdin: e.config.AttachStdin === true,
+      OpenStdout: e.config.AttachStdout === true,
+      ProcessConfig: {
+        arguments: cmd.slice(1),
+        entrypoint: cmd[0],
+        privileged: e.config.Privileged === true,
+        tty: e.config.Tty === true,
+        user: e.config.User ?? "",
+      },
+      Running: e.running,
+      Pid: e.pid,
+      ...(rec ? {} : {}),
+    };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The container record: what kapsel keeps about a container. Config and HostConfig are kept in
+ * Docker's own shapes because they are the create request's contract and inspect returns them
+ * as given; State is kapsel's state machine in Docker's field names.
+ */
+
+export type ContainerStatus =
+  | "created"
+  | "running"
+  | "paused"
+  | "restarting"
+  | "removing"
+  | "exited"
+  | "dead";
+
+// biome-ignore lint/suspicious/noExplicitAny: Docker's open-ended JSON objects
+export type Json = any;
+
+export interface DockerConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts?: Record<string, object> | null;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[] | null;
+  Cmd: string[] | null;
+  Healthcheck?: Json;
+  ArgsEscaped?: boolean;
+  Image: string;
+  Volumes: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  NetworkDisabled?: boolean;
+  MacAddress?: string;
+  OnBuild: string[] | null;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+  Shell?: string[];
+}
+
+export interface HostConfig {
+  Binds?: string[] | null;
+  ContainerIDFile?: string;
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  NetworkMode?: string;
+  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
+  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+  AutoRemove?: boolean;
+  VolumeDriver?: string;
+  VolumesFrom?: string[] | null;
+  Mounts?: Json[];
+  ConsoleSize?: [number, number] | null;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  ExtraHosts?: string[] | null;
+  GroupAdd?: string[] | null;
+  IpcMode?: string;
+  PidMode?: string;
+  Privileged?: boolean;
+  PublishAllPorts?: boolean;
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[] | null;
+  Tmpfs?: Record<string, string> | null;
+  UTSMode?: string;
+  ShmSize?: number;
+  Sysctls?: Record<string, string> | null;
+  Runtime?: string;
+  Init?: boolean | null;
+  Ulimits?: Array<{ Name: string; Soft: number; Hard: number }> | null;
+  Links?: string[] | null;
+  [key: string]: Json;
+}
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  /** without the leading slash */
+  name: string;
+  created: string;
+  /** the image as the user named it */
+  image: string;
+  imageId: string;
+  /** resolved entrypoint + cmd */
+  path: string;
+  args: string[];
+  config: DockerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  /** set when the rootfs was prepared (layer created) */
+  driver: string;
+  logPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+}
+
+export const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export function initialState(): ContainerState {
+  return {
+    Status: "created",
+    Running: false,
+    Paused: false,
+    Restarting: false,
+    OOMKilled: false,
+    Dead: false,
+    Pid: 0,
+    ExitCode: 0,
+    Error: "",
+    StartedAt: ZERO_TIME,
+    FinishedAt: ZERO_TIME,
+  };
+}

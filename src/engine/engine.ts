@@ -1,0 +1,310 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, hostname, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { conflict, KapselError, notImplemented } from "../lib/errors.ts";
+import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
+import { type ContainerRecord, ContainerService, ExecService } from "./containers/index.ts";
+import { createEventBus, type EventBus } from "./events/index.ts";
+import type { HostTools } from "./host-tools.ts";
+import { createImageStore, type ImageRecord, type ImageStore } from "./images/index.ts";
+import { createRuntime, type Runtime } from "./runtime/index.ts";
+import { createStorage, type Storage } from "./storage/index.ts";
+
+/** What the engine needs of the daemon's settings. */
+export interface EngineConfig {
+  dataRoot: string;
+  execRoot: string;
+  logLevel: string;
+  defaultRuntime: string;
+  storageDriver?: "overlay" | "copy";
+  detachKeys?: string;
+}
+
+const run = promisify(execFile);
+
+export type Logger = (level: "debug" | "info" | "warn" | "error", msg: string) => void;
+
+/**
+ * Everything kapseld serves, wired together: the domains and the few cross-domain questions
+ * the API asks (sizes, export, top). Built once at start-up; closed on shutdown.
+ */
+export class Engine {
+  readonly config: EngineConfig;
+  readonly tools: HostTools;
+  readonly events: EventBus;
+  readonly storage: Storage;
+  readonly images: ImageStore;
+  readonly runtime: Runtime;
+  readonly containers: ContainerService;
+  readonly execs: ExecService;
+  readonly log: Logger;
+  readonly id: string;
+
+  private constructor(parts: {
+    config: EngineConfig;
+    tools: HostTools;
+    events: EventBus;
+    storage: Storage;
+    images: ImageStore;
+    runtime: Runtime;
+    log: Logger;
+    id: string;
+  }) {
+    this.config = parts.config;
+    this.tools = parts.tools;
+    this.events = parts.events;
+    this.storage = parts.storage;
+    this.images = parts.images;
+    this.runtime = parts.runtime;
+    this.log = parts.log;
+    this.id = parts.id;
+    this.containers = new ContainerService({
+      root: join(parts.config.dataRoot, "containers"),
+      images: parts.images,
+      storage: parts.storage,
+      runtime: parts.runtime,
+      events: parts.events,
+      log: parts.log,
+      initPath: parts.tools.init,
+    });
+    this.execs = new ExecService({
+      containers: this.containers,
+      runtime: parts.runtime,
+      events: parts.events,
+      storage: parts.storage,
+    });
+  }
+
+  static async open(config: EngineConfig, tools: HostTools, log: Logger, id: string): Promise<Engine> {
+    const events = createEventBus();
+    const storage = await createStorage({
+      root: join(config.dataRoot, "storage"),
+      driver: config.storageDriver,
+    });
+    const images = await createImageStore({
+      root: join(config.dataRoot, "image"),
+      storage,
+      events: (action, imageId, attrs) => events.publish("image", action, imageId, attrs),
+    });
+    const runtime = createRuntime({
+      stateDir: join(config.execRoot, "runtime"),
+      runtimePath: tools.runtime,
+      conmonPath: tools.conmon,
+      runtimeName: config.defaultRuntime,
+      logLevel: config.logLevel,
+    });
+    const engine = new Engine({ config, tools, events, storage, images, runtime, log, id });
+    await engine.containers.reconcile();
+    return engine;
+  }
+
+  notImplemented(what: string): KapselError {
+    return notImplemented(`${what} is not implemented in kapsel yet`);
+  }
+
+  async sizes(rec: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
+    const rw = await this.storage.rwSize(rec.id).catch(() => 0);
+    const image = this.images.list().find((i) => i.id === rec.imageId);
+    return { rw, rootFs: rw + (image?.size ?? 0) };
+  }
+
+  graphDriver(rec: ContainerRecord): { Name: string; Data: Record<string, string> | null } {
+    const dir = join(this.config.dataRoot, "storage", "containers", rec.id);
+    return {
+      Name: this.storage.driver === "overlay" ? "overlay2" : "vfs",
+      Data:
+        this.storage.driver === "overlay"
+          ? { MergedDir: join(dir, "merged"), UpperDir: join(dir, "upper"), WorkDir: join(dir, "work") }
+          : null,
+    };
+  }
+
+  imageGraphDriver(_img: ImageRecord): { Name: string; Data: Record<string, string> | null } {
+    return { Name: this.storage.driver === "overlay" ? "overlay2" : "vfs", Data: null };
+  }
+
+  /** docker export: mounts the rootfs for the duration of the stream when the container is not running. */
+  async exportContainer(rec: ContainerRecord): Promise<NodeJS.ReadableStream> {
+    await this.storage.mount(rec.id);
+    const stream = this.storage.exportRootfs(rec.id);
+    this.events.publish("container", "export", rec.id, { image: rec.image, name: rec.name });
+    if (!rec.state.Running) {
+      stream.on("end", () => {
+        if (!this.containers.store.find(rec.id)?.state.Running)
+          void this.storage.unmount(rec.id).catch(() => {});
+      });
+    }
+    return stream;
+  }
+
+  /** docker top: the host's ps, keeping the rows of the container's processes (Docker's way). */
+  async top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const rec = this.containers.store.get(ref);
+    if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
+    const pids = new Set((await this.runtime.pids(rec.id)).map(String));
+    const args = psArgs.split(/\s+/).filter(Boolean);
+    let stdout: string;
+    try {
+      ({ stdout } = await run("ps", args, { maxBuffer: 64 * 1024 * 1024 }));
+    } catch (err) {
+      throw new KapselError(
+        "internal",
+        `Error running ps: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`,
+      );
+    }
+    const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+    const titles = lines[0].trim().split(/\s+/);
+    const pidCol = titles.indexOf("PID");
+    if (pidCol < 0) throw new KapselError("internal", `Couldn't find PID field in ps output`);
+    const processes: string[][] = [];
+    for (const line of lines.slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const row = [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(" ")];
+      if (pids.has(row[pidCol])) processes.push(row);
+    }
+    return { Titles: titles, Processes: processes };
+  }
+
+  version() {
+    const components = [
+      {
+        Name: "Engine",
+        Version: ENGINE_VERSION,
+        Details: {
+          ApiVersion: API_VERSION,
+          MinAPIVersion: MIN_API_VERSION,
+          Os: "linux",
+          Arch: "amd64",
+          KernelVersion: release(),
+          GitCommit: "kapsel",
+          GoVersion: process.version,
+          BuildTime: "",
+          Experimental: "false",
+        },
+      },
+      ...(this.tools.runtimeVersion
+        ? [{ Name: "runc", Version: this.tools.runtimeVersion, Details: { GitCommit: "" } }]
+        : []),
+      ...(this.tools.conmonVersion
+        ? [{ Name: "conmon", Version: this.tools.conmonVersion, Details: { GitCommit: "" } }]
+        : []),
+    ];
+    return {
+      Platform: { Name: "kapsel" },
+      Components: components,
+      Version: ENGINE_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: "kapsel",
+      GoVersion: process.version,
+      Os: "linux",
+      Arch: "amd64",
+      KernelVersion: release(),
+      BuildTime: "",
+    };
+  }
+
+  info() {
+    const all = this.containers.store.all();
+    const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
+    const paused = all.filter((c) => c.state.Paused).length;
+    return {
+      ID: this.id,
+      Containers: all.length,
+      ContainersRunning: running,
+      ContainersPaused: paused,
+      ContainersStopped: all.length - running - paused,
+      Images: this.images.list().length,
+      Driver: this.storage.driver === "overlay" ? "overlay2" : "vfs",
+      DriverStatus: [["Backing Filesystem", "extfs"]],
+      Plugins: {
+        Volume: ["local"],
+        Network: ["host", "null"],
+        Authorization: null,
+        Log: ["json-file", "k8s-file"],
+      },
+      MemoryLimit: true,
+      SwapLimit: false,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      OomKillDisable: true,
+      IPv4Forwarding: readSysctl("net/ipv4/ip_forward") === "1",
+      Debug: this.config.logLevel === "debug",
+      NFd: 0,
+      NGoroutines: 0,
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: "json-file",
+      CgroupDriver: "cgroupfs",
+      CgroupVersion: this.tools.cgroupVersion,
+      NEventsListener: 0,
+      KernelVersion: release(),
+      OperatingSystem: osName(),
+      OSVersion: "",
+      OSType: "linux",
+      Architecture: "x86_64",
+      IndexServerAddress: "https://index.docker.io/v1/",
+      RegistryConfig: {
+        AllowNondistributableArtifactsCIDRs: null,
+        AllowNondistributableArtifactsHostnames: null,
+        InsecureRegistryCIDRs: ["127.0.0.0/8"],
+        IndexConfigs: {},
+        Mirrors: [],
+      },
+      NCPU: cpus().length,
+      MemTotal: totalmem(),
+      GenericResources: null,
+      DockerRootDir: this.config.dataRoot,
+      HttpProxy: process.env.HTTP_PROXY ?? "",
+      HttpsProxy: process.env.HTTPS_PROXY ?? "",
+      NoProxy: process.env.NO_PROXY ?? "",
+      Name: hostname(),
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: ENGINE_VERSION,
+      Runtimes: { runc: { path: this.tools.runtime } },
+      DefaultRuntime: this.config.defaultRuntime,
+      Swarm: {
+        NodeID: "",
+        NodeAddr: "",
+        LocalNodeState: "inactive",
+        ControlAvailable: false,
+        Error: "",
+        RemoteManagers: null,
+      },
+      LiveRestoreEnabled: true,
+      Isolation: "",
+      InitBinary: this.tools.init ?? "",
+      ContainerdCommit: { ID: "" },
+      RuncCommit: { ID: this.tools.runtimeVersion ?? "" },
+      InitCommit: { ID: "" },
+      SecurityOptions: [],
+      Warnings: this.tools.warnings,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+  }
+}
+
+function readSysctl(path: string): string {
+  try {
+    return readFileSync(`/proc/sys/${path}`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
+function osName(): string {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync("/etc/os-release", "utf8"));
+    return m ? m[1] : "Linux";
+  } catch {
+    return "Linux";
+  }
+}

@@ -1,0 +1,293 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync } from "node:fs";
+import { readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
+import { connectAttach } from "./attach-socket.ts";
+import { type ConmonPaths, conmonArgs, readPid, spawnConmon } from "./conmon.ts";
+import { type ExecOptions, type ExecTask, execProcess, writeCtl } from "./exec.ts";
+import { type ExitRecord, ExitWatcher } from "./exit-watcher.ts";
+import type { Runtime, RuntimeInfo, RuntimeOptions, TaskCreateOptions } from "./index.ts";
+import { runc } from "./runc.ts";
+import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
+import { cgroupPids, isProcessAlive, readRuncState, taskStatus } from "./runc-state.ts";
+import { parseSignal } from "./signals.ts";
+import { serializeSpec } from "./spec.ts";
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** Docker's exit code for a task whose monitor was lost */
+const LOST_EXIT_CODE = 255;
+
+/** The Runtime over conmon + runc; see index.ts for the contract and the on-disk layout. */
+export class ConmonRuntime implements Runtime {
+  #paths: ConmonPaths;
+  #runcRoot: string;
+  #exitsDir: string;
+  #containersDir: string;
+  #cgroupParent: string;
+  #exits: ExitWatcher;
+  /** runc's state layout is known: its start and delete can skip a spawn (runc-fast-path.ts) */
+  #isRunc: boolean;
+  #runtimeName: string;
+
+  constructor(opts: RuntimeOptions) {
+    const stateDir = resolve(opts.stateDir);
+    this.#runcRoot = join(stateDir, "runc");
+    this.#exitsDir = join(stateDir, "exits");
+    this.#containersDir = join(stateDir, "containers");
+    const socketDir = join(stateDir, "sock");
+    for (const d of [this.#runcRoot, this.#exitsDir, this.#containersDir, socketDir]) {
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+    }
+    this.#paths = {
+      conmon: opts.conmonPath ?? "conmon",
+      runc: { path: opts.runtimePath ?? "runc", root: this.#runcRoot },
+      logLevel: opts.logLevel ?? "error",
+      socketDir,
+    };
+    this.#cgroupParent = opts.cgroupParent ?? "/kapsel";
+    this.#isRunc = basename(this.#paths.runc.path) === "runc";
+    this.#runtimeName = opts.runtimeName ?? basename(this.#paths.runc.path);
+    this.#exits = new ExitWatcher(this.#exitsDir, (id) => this.#lostExit(id));
+  }
+
+  #dir(id: string): string {
+    if (!ID.test(id)) throw invalid(`invalid container id: ${JSON.stringify(id)}`);
+    return join(this.#containersDir, id);
+  }
+
+  async create(o: TaskCreateOptions): Promise<{ pid: number }> {
+    const dir = this.#dir(o.id);
+    if (existsSync(join(this.#runcRoot, o.id, "state.json"))) {
+      throw conflict(`container ${o.id} already exists in the runtime`);
+    }
+    // leftovers of an earlier run of this id (its exit record, a failed create)
+    await Promise.all([
+      rm(dir, { recursive: true, force: true }),
+      rm(join(this.#exitsDir, o.id), { force: true }),
+    ]);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const bundle = resolve(o.bundle);
+    const spec = {
+      ...o.spec,
+      process: o.spec.process ? { ...o.spec.process, terminal: o.terminal } : undefined,
+      linux: { ...o.spec.linux, cgroupsPath: o.spec.linux?.cgroupsPath || `${this.#cgroupParent}/${o.id}` },
+    };
+    await Promise.all([
+      writeFile(join(bundle, "config.json"), serializeSpec(spec)),
+      symlink(bundle, join(dir, "bundle")),
+    ]);
+    const args = conmonArgs(this.#paths, {
+      cid: o.id,
+      cuuid: o.id,
+      bundle,
+      pidFile: join(dir, "pid"),
+      exitDir: this.#exitsDir,
+      persistDir: dir,
+      log: o.logPath ? `k8s-file:${o.logPath}` : "none",
+      runcLog: join(dir, "runc.log"),
+      conmonPidFile: join(dir, "conmon.pid"),
+      terminal: o.terminal,
+      stdin: o.stdin,
+      leaveStdinOpen: !o.stdinOnce,
+    });
+    // a log kept from earlier runs of this container stays; one conmon just made goes on failure
+    const newLog = o.logPath !== "" && !existsSync(o.logPath);
+    const c = spawnConmon(this.#paths, args);
+    try {
+      return { pid: await readPid(c, "create") };
+    } catch (e) {
+      // conmon exits after reporting a failure; runc removed its own state. Make sure of both.
+      await this.#removeAll(o.id, bundle).catch(() => {});
+      if (newLog) await rm(o.logPath, { force: true });
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    this.#dir(id);
+    const state = this.#isRunc ? await readRuncState(this.#runcRoot, id) : undefined;
+    if (state && (await startViaExecFifo(this.#runcRoot, id, state))) return;
+    await runc(this.#paths.runc, ["start", id]);
+  }
+
+  async kill(id: string, signal: number | string, all = false): Promise<void> {
+    this.#dir(id);
+    const sig = parseSignal(signal);
+    if (all) {
+      await runc(this.#paths.runc, ["kill", "--all", id, String(sig)]);
+      return;
+    }
+    // signalling the init pid ourselves saves spawning `runc kill` (what it does for one process)
+    const state = await readRuncState(this.#runcRoot, id);
+    if (!state) throw notFound(`container ${id} does not exist`);
+    if (!(await isProcessAlive(state.pid, state.startTime))) throw conflict(`container ${id} is not running`);
+    try {
+      process.kill(state.pid, sig);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ESRCH") throw conflict(`container ${id} is not running`, e);
+      throw e;
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    this.#dir(id);
+    await runc(this.#paths.runc, ["pause", id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    this.#dir(id);
+    await runc(this.#paths.runc, ["resume", id]);
+  }
+
+  async delete(id: string): Promise<void> {
+    const dir = this.#dir(id);
+    const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
+    await this.#removeAll(id, bundle);
+  }
+
+  /** runc state (killing what still runs), then conmon's files once conmon has gone. */
+  async #removeAll(id: string, bundle: string | undefined): Promise<void> {
+    const dir = join(this.#containersDir, id);
+    if (existsSync(join(this.#runcRoot, id))) {
+      const state = this.#isRunc ? await readRuncState(this.#runcRoot, id) : undefined;
+      if (!state || !(await deleteStopped(this.#runcRoot, id, state))) {
+        await runc(this.#paths.runc, ["delete", "--force", id]).catch((e) => {
+          if (!isKind(e, "not_found")) throw e;
+        });
+      }
+    }
+    // conmon writes the exit file after the process dies: wait so it cannot land after the rm
+    await this.#waitConmonGone(dir);
+    this.#exits.settle(id, await this.#exits.read(id), notFound(`container ${id} was deleted before it ran`));
+    await Promise.all([
+      rm(dir, { recursive: true, force: true }),
+      rm(join(this.#exitsDir, id), { force: true }),
+      ...(bundle
+        ? ["attach", "ctl", "winsz", "config.json"].map((f) => rm(join(bundle, f), { force: true }))
+        : []),
+    ]);
+  }
+
+  async #waitConmonGone(dir: string, timeoutMs = 5000): Promise<void> {
+    const pid = await conmonPid(dir);
+    if (!pid) return;
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.#isConmon(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  exitStatus(id: string): Promise<ExitRecord | undefined> {
+    this.#dir(id);
+    return this.#exits.read(id);
+  }
+
+  async waitExit(id: string, signal?: AbortSignal): Promise<ExitRecord> {
+    const dir = this.#dir(id);
+    if (!existsSync(dir)) {
+      const rec = await this.#exits.read(id);
+      if (rec) return rec;
+      throw notFound(`container ${id} does not exist`);
+    }
+    return this.#exits.wait(id, signal);
+  }
+
+  /**
+   * For a waited container without an exit file: if its conmon is gone and its process too,
+   * nothing will ever write one; record Docker's 255 so every reader agrees.
+   */
+  async #lostExit(id: string): Promise<ExitRecord | undefined> {
+    const dir = join(this.#containersDir, id);
+    const pid = await conmonPid(dir);
+    if (!pid || (await this.#isConmon(pid))) return undefined;
+    const rec = await this.#exits.read(id);
+    if (rec) return rec;
+    const st = await taskStatus(this.#runcRoot, id);
+    if (st && st.status !== "stopped") return undefined;
+    await writeFile(join(this.#exitsDir, id), String(LOST_EXIT_CODE));
+    return this.#exits.read(id);
+  }
+
+  state(id: string) {
+    this.#dir(id);
+    return taskStatus(this.#runcRoot, id);
+  }
+
+  async attach(id: string) {
+    return connectAttach(await this.#bundle(id));
+  }
+
+  async resize(id: string, height: number, width: number): Promise<void> {
+    await writeCtl(await this.#bundle(id), height, width);
+  }
+
+  async #bundle(id: string): Promise<string> {
+    try {
+      return await readlink(join(this.#dir(id), "bundle"));
+    } catch (e) {
+      throw notFound(`container ${id} does not exist`, e);
+    }
+  }
+
+  async exec(id: string, o: ExecOptions): Promise<ExecTask> {
+    const dir = this.#dir(id);
+    if (!existsSync(dir)) throw notFound(`container ${id} does not exist`);
+    const session = join(dir, "exec", randomBytes(6).toString("hex"));
+    return execProcess(this.#paths, id, session, o);
+  }
+
+  async pids(id: string): Promise<number[]> {
+    this.#dir(id);
+    const state = await readRuncState(this.#runcRoot, id);
+    if (!state) throw notFound(`container ${id} does not exist`);
+    return cgroupPids(state.cgroupPaths);
+  }
+
+  async list(): Promise<string[]> {
+    const [mine, runcs] = await Promise.all([
+      readdir(this.#containersDir).catch(() => []),
+      readdir(this.#runcRoot).catch(() => []),
+    ]);
+    return [...new Set([...mine, ...runcs])].filter((id) => ID.test(id)).sort();
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    const version = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(path, ["--version"], { timeout: 5000 }, (err, stdout) => {
+          if (err) reject(unavailable(`${path} is missing or does not run: ${err.message}`, err));
+          else resolve(/version\s+(\S+)/.exec(stdout)?.[1] ?? stdout.trim());
+        });
+      });
+    const [runtimeVersion, conmonVersion] = await Promise.all([
+      version(this.#paths.runc.path),
+      version(this.#paths.conmon),
+    ]);
+    return {
+      runtimeName: this.#runtimeName,
+      runtimePath: this.#paths.runc.path,
+      runtimeVersion,
+      conmonPath: this.#paths.conmon,
+      conmonVersion,
+    };
+  }
+
+  close(): void {
+    this.#exits.close();
+  }
+
+  /** Alive and still our conmon, not a recycled pid (comm is the binary name, cut to 15). */
+  async #isConmon(pid: number): Promise<boolean> {
+    if (!(await isProcessAlive(pid))) return false;
+    const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+    return comm.trim() === basename(this.#paths.conmon).slice(0, 15);
+  }
+}
+
+async function conmonPid(dir: string): Promise<number | undefined> {
+  const text = await readFile(join(dir, "conmon.pid"), "utf8").catch(() => "");
+  const pid = Number.parseInt(text, 10);
+  return pid > 0 ? pid : undefined;
+}

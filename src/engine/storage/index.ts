@@ -1,0 +1,81 @@
+/**
+ * storage: the layers of images and the copy-on-write layers of containers (containerd's
+ * snapshotter, Docker's overlay2 graph driver). It unpacks layer tars (whiteouts included),
+ * mounts a container's root file system, and computes what a container changed (diff, commit
+ * tars, export). It knows nothing of images, tags or configs: the images domain names layers by
+ * chain id and keeps the image records.
+ *
+ * On disk, under <data-root>/storage:
+ *   driver                         "overlay" or "copy": fixed when the root is first used
+ *   layers/<chainId hex>/diff      overlay: this layer's files, whiteouts as 0/0 devices and the
+ *                                  trusted.overlay.opaque xattr; copy: the full tree up to here
+ *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque }
+ *   l/<link>                       short symlink to ../layers/<hex>/diff, keeps mount data small
+ *   containers/<id>/upper, work    overlay: the container's writes and overlay's work dir
+ *   containers/<id>/merged         the root file system (mount point; a full copy for "copy")
+ *   containers/<id>/rw.json        { id, parent }
+ *   tmp/                           half-made layers and layers being removed; emptied at start
+ * Whatever appears under layers/ or containers/ is complete: it is built in tmp/ and renamed.
+ */
+import { LayerStore } from "./layer-store.ts";
+
+export type { Change, ChangeKind } from "./changes.ts";
+
+export type StorageDriver = "overlay" | "copy";
+
+export interface LayerInfo {
+  /** "sha256:<hex>": diffId for a base layer, else sha256 of "<parent chainId> <diffId>" */
+  chainId: string;
+  /** "sha256:<hex>" of the uncompressed layer tar */
+  diffId: string;
+  parent?: string;
+  /** bytes of the layer's files (Docker's layer size) */
+  size: number;
+}
+
+export interface Storage {
+  readonly driver: StorageDriver;
+  /**
+   * Unpacks a layer tar (plain, gzip or zstd, told by its first bytes) on top of parent. A layer
+   * already present is not unpacked twice: when `expect.diffId` is given and the layer exists, the
+   * stream is only drained; otherwise the unpacked copy is dropped once its diffId is known.
+   * A diffId other than the expected one fails (invalid). Throws notFound for a missing parent.
+   */
+  applyLayer(
+    parent: string | undefined,
+    tar: NodeJS.ReadableStream,
+    expect?: { diffId?: string },
+  ): Promise<LayerInfo>;
+  getLayer(chainId: string): LayerInfo | undefined;
+  /** Throws conflict while a child layer or a container's layer sits on it; notFound if absent. */
+  removeLayer(chainId: string): Promise<void>;
+  /** A container's copy-on-write layer over parent (undefined = scratch); idempotent for the same parent. */
+  createRw(id: string, parent: string | undefined): Promise<void>;
+  /** Mounts the root file system (idempotent) and returns its path. */
+  mount(id: string): Promise<string>;
+  /** Idempotent. */
+  unmount(id: string): Promise<void>;
+  /** Unmounts first; idempotent. */
+  removeRw(id: string): Promise<void>;
+  /** Docker's diff: what the container changed, sorted by path (0 modified, 1 added, 2 deleted). Needs no mount. */
+  diff(id: string): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }>>;
+  /** The container's whole file system as a tar (docker export). Needs no mount. The reader closes it. */
+  exportRootfs(id: string): NodeJS.ReadableStream;
+  /** The container's changes as a layer tar, deletions as .wh. entries (docker commit). */
+  diffTar(id: string): NodeJS.ReadableStream;
+  /** Bytes the container added or modified (SizeRw). */
+  rwSize(id: string): Promise<number>;
+  /** Unmounts everything this storage mounted (daemon shutdown, tests). */
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  /** <data-root>/storage */
+  root: string;
+  /** default: the driver this root was made with; for a new root overlay when a probe mount works, else copy */
+  driver?: StorageDriver;
+}
+
+export function createStorage(opts: StorageOptions): Promise<Storage> {
+  return LayerStore.open(opts.root, opts.driver);
+}

@@ -1,0 +1,425 @@
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { posix } from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { promisify } from "node:util";
+import { writeJsonAtomic } from "../../lib/atomic-file.ts";
+import { conflict, invalid, notFound, unavailable } from "../../lib/errors.ts";
+import { KeyedLock } from "../../lib/keyed-lock.ts";
+import { decompressStream } from "../../lib/tar/compression.ts";
+import { type Change, changesSize, computeChanges, listDirs, type UpperHint } from "./changes.ts";
+import { opaqueDirs } from "./fs-syscalls.ts";
+import type { LayerInfo, Storage, StorageDriver } from "./index.ts";
+import { unpackLayer } from "./layer-unpack.ts";
+import { LayerView, type ViewLayer } from "./layer-view.ts";
+import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
+import { probeOverlay } from "./overlay-probe.ts";
+import { packChanges, packView } from "./tree-tar.ts";
+
+const run = promisify(execFile);
+
+interface LayerRecord extends LayerInfo {
+  /** name of the short symlink under l/ */
+  link: string;
+  /** opaque directories of this layer (overlay), relative */
+  opaque: string[];
+}
+
+interface RwRecord {
+  id: string;
+  parent?: string;
+}
+
+/** Mount data must fit one page; keep a margin for the upper and work dirs. */
+const MOUNT_DATA_MAX = 4096 - 1;
+
+const hexOf = (chainId: string) => chainId.replace(/^sha256:/, "");
+const asDigest = (id: string) => (id.startsWith("sha256:") ? id : `sha256:${id}`);
+
+/** The Storage contract over plain directories, overlay mounts or full copies (see index.ts). */
+export class LayerStore implements Storage {
+  readonly driver: StorageDriver;
+  readonly #root: string;
+  readonly #layers = new Map<string, LayerRecord>(); // by chainId
+  readonly #rws = new Map<string, RwRecord>();
+  readonly #mounted = new Set<string>();
+  readonly #lock = new KeyedLock();
+  /** extra overlay mount options, from the probe */
+  readonly #mountOptions: string;
+
+  private constructor(root: string, driver: StorageDriver, mountOptions: string) {
+    this.#root = root;
+    this.driver = driver;
+    this.#mountOptions = mountOptions;
+  }
+
+  static async open(root: string, wanted?: StorageDriver): Promise<LayerStore> {
+    for (const d of ["layers", "l", "containers", "tmp", "empty"])
+      await mkdir(posix.join(root, d), { recursive: true });
+    await emptyDir(posix.join(root, "tmp"));
+    const recorded = await readFile(posix.join(root, "driver"), "utf8").then(
+      (t) => t.trim() as StorageDriver,
+      () => undefined,
+    );
+    if (recorded && wanted && recorded !== wanted)
+      throw conflict(`storage at ${root} was made with the ${recorded} driver, not ${wanted}`);
+    let driver = recorded ?? wanted;
+    let mountOptions = "";
+    if (driver !== "copy") {
+      const probe = await probeOverlay(posix.join(root, "tmp"));
+      if (!probe.ok && driver === "overlay")
+        throw unavailable(`overlay storage does not work here: ${probe.reason}`);
+      driver = probe.ok ? "overlay" : "copy";
+      if (probe.ok) mountOptions = probe.options;
+    }
+    if (!recorded) await writeFile(posix.join(root, "driver"), `${driver}\n`);
+    const store = new LayerStore(root, driver, mountOptions);
+    await store.#load();
+    return store;
+  }
+
+  async #load(): Promise<void> {
+    for (const hex of await readdir(posix.join(this.#root, "layers"))) {
+      try {
+        const rec = JSON.parse(
+          await readFile(posix.join(this.#root, "layers", hex, "layer.json"), "utf8"),
+        ) as LayerRecord;
+        this.#layers.set(rec.chainId, rec);
+      } catch {
+        // not a finished layer: renamed in only when complete, so this is foreign; leave it
+      }
+    }
+    for (const link of await readdir(posix.join(this.#root, "l"))) {
+      const target = await readlink(posix.join(this.#root, "l", link)).catch(() => "");
+      const hex = target.split("/")[2] ?? "";
+      if (!this.#layers.has(`sha256:${hex}`)) await rm(posix.join(this.#root, "l", link), { force: true });
+    }
+    for (const id of await readdir(posix.join(this.#root, "containers"))) {
+      try {
+        const rec = JSON.parse(
+          await readFile(posix.join(this.#root, "containers", id, "rw.json"), "utf8"),
+        ) as RwRecord;
+        this.#rws.set(rec.id, rec);
+      } catch {
+        // same as above
+      }
+    }
+    // mounts made by an earlier daemon are ours to unmount too
+    const points = new Set(await mountPoints());
+    for (const id of this.#rws.keys()) if (points.has(this.#mergedDir(id))) this.#mounted.add(id);
+  }
+
+  #layerDir(chainId: string): string {
+    return posix.join(this.#root, "layers", hexOf(chainId));
+  }
+
+  #diffDir(chainId: string): string {
+    return posix.join(this.#layerDir(chainId), "diff");
+  }
+
+  #rwDir(id: string): string {
+    return posix.join(this.#root, "containers", id);
+  }
+
+  #mergedDir(id: string): string {
+    return posix.join(this.#rwDir(id), "merged");
+  }
+
+  /** chainId and its ancestors, top first. */
+  #chain(chainId: string | undefined): LayerRecord[] {
+    const out: LayerRecord[] = [];
+    for (let c = chainId; c; c = this.#layers.get(c)?.parent) {
+      const rec = this.#layers.get(c);
+      if (!rec) throw notFound(`layer ${c} not found`);
+      out.push(rec);
+    }
+    return out;
+  }
+
+  #tmpPath(kind: string): string {
+    return posix.join(this.#root, "tmp", `${kind}-${randomBytes(8).toString("hex")}`);
+  }
+
+  async applyLayer(
+    parent: string | undefined,
+    tar: NodeJS.ReadableStream,
+    expect?: { diffId?: string },
+  ): Promise<LayerInfo> {
+    const input = tar as Readable;
+    if (parent) parent = asDigest(parent);
+    if (parent && !this.#layers.has(parent)) {
+      input.resume();
+      throw notFound(`layer ${parent} not found`);
+    }
+    if (expect?.diffId) {
+      const existing = this.#layers.get(chainIdOf(parent, expect.diffId));
+      if (existing) {
+        await drain(input);
+        return info(existing);
+      }
+    }
+    const tmp = this.#tmpPath("layer");
+    try {
+      const diff = posix.join(tmp, "diff");
+      await mkdir(tmp);
+      if (this.driver === "copy" && parent) await copyTree(this.#diffDir(parent), diff);
+      else await mkdir(diff);
+      const plain = await decompressStream(input);
+      const result = await unpackLayer(plain, diff, this.driver === "overlay" ? "overlay" : "apply");
+      if (expect?.diffId && expect.diffId !== result.diffId)
+        throw invalid(`layer digest mismatch: expected ${expect.diffId}, got ${result.diffId}`);
+      const chainId = chainIdOf(parent, result.diffId);
+      const existing = this.#layers.get(chainId);
+      if (existing) return info(existing);
+      const rec: LayerRecord = {
+        chainId,
+        diffId: result.diffId,
+        ...(parent ? { parent } : {}),
+        size: result.size,
+        link: hexOf(chainId).slice(0, 24),
+        opaque: result.opaque,
+      };
+      writeJsonAtomic(posix.join(tmp, "layer.json"), rec);
+      // the link may dangle for a moment; open() removes links whose layer never arrived
+      await symlink(`../layers/${hexOf(chainId)}/diff`, posix.join(this.#root, "l", rec.link)).catch(
+        (err) => {
+          if (err.code !== "EEXIST") throw err;
+        },
+      );
+      try {
+        await rename(tmp, this.#layerDir(chainId));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
+      }
+      this.#layers.set(chainId, rec);
+      return info(rec);
+    } catch (err) {
+      input.resume();
+      throw err;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  getLayer(chainId: string): LayerInfo | undefined {
+    const rec = this.#layers.get(asDigest(chainId));
+    return rec && info(rec);
+  }
+
+  removeLayer(chainId: string): Promise<void> {
+    const id = asDigest(chainId);
+    return this.#lock.run(`layer:${id}`, async () => {
+      const rec = this.#layers.get(id);
+      if (!rec) throw notFound(`layer ${id} not found`);
+      for (const l of this.#layers.values())
+        if (l.parent === id) throw conflict(`layer ${id} is in use: layer ${l.chainId} is on top of it`);
+      for (const r of this.#rws.values())
+        if (r.parent === id) throw conflict(`layer ${id} is in use by container ${r.id}`);
+      this.#layers.delete(id);
+      const tmp = this.#tmpPath("removed");
+      await rename(this.#layerDir(id), tmp);
+      await rm(posix.join(this.#root, "l", rec.link), { force: true });
+      await rm(tmp, { recursive: true, force: true });
+    });
+  }
+
+  createRw(id: string, parent: string | undefined): Promise<void> {
+    return this.#lock.run(`rw:${id}`, async () => {
+      if (parent) parent = asDigest(parent);
+      const existing = this.#rws.get(id);
+      if (existing) {
+        if (existing.parent === parent) return;
+        throw conflict(`container layer ${id} already exists`);
+      }
+      if (parent && !this.#layers.has(parent)) throw notFound(`layer ${parent} not found`);
+      const tmp = this.#tmpPath("rw");
+      try {
+        await mkdir(tmp);
+        if (this.driver === "overlay") {
+          for (const d of ["upper", "work", "merged"]) await mkdir(posix.join(tmp, d));
+        } else if (parent) {
+          await copyTree(this.#diffDir(parent), posix.join(tmp, "merged"));
+        } else {
+          await mkdir(posix.join(tmp, "merged"));
+        }
+        const rec: RwRecord = { id, ...(parent ? { parent } : {}) };
+        writeJsonAtomic(posix.join(tmp, "rw.json"), rec);
+        await rename(tmp, this.#rwDir(id));
+        this.#rws.set(id, rec);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    });
+  }
+
+  #rw(id: string): RwRecord {
+    const rec = this.#rws.get(id);
+    if (!rec) throw notFound(`no storage layer for container ${id}`);
+    return rec;
+  }
+
+  mount(id: string): Promise<string> {
+    return this.#lock.run(`rw:${id}`, async () => {
+      const rec = this.#rw(id);
+      const merged = this.#mergedDir(id);
+      if (this.driver === "copy") return merged;
+      if (await isMountPoint(merged)) {
+        this.#mounted.add(id);
+        return merged;
+      }
+      const chain = this.#chain(rec.parent);
+      const lower = chain.length > 0 ? chain.map((l) => `l/${l.link}`).join(":") : "empty";
+      const options = [
+        `lowerdir=${lower}`,
+        `upperdir=containers/${id}/upper`,
+        `workdir=containers/${id}/work`,
+        ...(this.#mountOptions ? [this.#mountOptions] : []),
+      ].join(",");
+      if (options.length > MOUNT_DATA_MAX)
+        throw invalid(`too many layers to mount (${chain.length}): the overlay mount options exceed a page`);
+      await mountOverlay(merged, options, this.#root);
+      this.#mounted.add(id);
+      return merged;
+    });
+  }
+
+  unmount(id: string): Promise<void> {
+    return this.#lock.run(`rw:${id}`, () => this.#unmountNow(id));
+  }
+
+  async #unmountNow(id: string): Promise<void> {
+    this.#mounted.delete(id);
+    if (this.driver === "overlay" && (await isMountPoint(this.#mergedDir(id))))
+      await unmount(this.#mergedDir(id));
+  }
+
+  removeRw(id: string): Promise<void> {
+    return this.#lock.run(`rw:${id}`, async () => {
+      if (!this.#rws.has(id)) return;
+      await this.#unmountNow(id);
+      await unmountBelow(this.#rwDir(id)); // e.g. something bind-mounted into the rootfs: never delete through it
+      const tmp = this.#tmpPath("removed");
+      await rename(this.#rwDir(id), tmp);
+      this.#rws.delete(id);
+      await rm(tmp, { recursive: true, force: true });
+    });
+  }
+
+  /** The layers below a container (top first), as a view. */
+  #lowerView(rec: RwRecord): LayerView {
+    return new LayerView(this.#chain(rec.parent).map((l) => layerOf(this.#diffDir(l.chainId), l.opaque)));
+  }
+
+  /** The container's file system and its image's, plus the upper-dir hint for overlay. */
+  async #views(id: string): Promise<{ next: LayerView; prev: LayerView; upper?: UpperHint }> {
+    const rec = this.#rw(id);
+    if (this.driver === "copy") {
+      const next = new LayerView([layerOf(this.#mergedDir(id), [])]);
+      const prev = rec.parent ? new LayerView([layerOf(this.#diffDir(rec.parent), [])]) : new LayerView([]);
+      return { next, prev };
+    }
+    const upperDir = posix.join(this.#rwDir(id), "upper");
+    const dirs = await listDirs(upperDir);
+    const hosts = dirs.map((d) => (d === "" ? upperDir : posix.join(upperDir, d)));
+    const opaqueHosts = await opaqueDirs(hosts);
+    const opaque = new Set(dirs.filter((_d, i) => opaqueHosts.has(hosts[i])));
+    const prev = this.#lowerView(rec);
+    const next = new LayerView([{ dir: upperDir, opaque }, ...prev.layers]);
+    return { next, prev, upper: { dir: upperDir, opaque } };
+  }
+
+  async #changes(id: string): Promise<{ changes: Change[]; next: LayerView }> {
+    const { next, prev, upper } = await this.#views(id);
+    return { changes: await computeChanges(next, prev, upper), next };
+  }
+
+  async diff(id: string): Promise<Change[]> {
+    return (await this.#changes(id)).changes;
+  }
+
+  exportRootfs(id: string): NodeJS.ReadableStream {
+    return lazyStream(async () => packView((await this.#views(id)).next));
+  }
+
+  diffTar(id: string): NodeJS.ReadableStream {
+    return lazyStream(async () => {
+      const { changes, next } = await this.#changes(id);
+      return packChanges(next, changes);
+    });
+  }
+
+  async rwSize(id: string): Promise<number> {
+    const { changes, next } = await this.#changes(id);
+    return changesSize(next, changes);
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.#mounted]) await this.unmount(id).catch(() => {});
+  }
+}
+
+function chainIdOf(parent: string | undefined, diffId: string): string {
+  return parent ? `sha256:${createHash("sha256").update(`${parent} ${diffId}`).digest("hex")}` : diffId;
+}
+
+function info(rec: LayerRecord): LayerInfo {
+  return {
+    chainId: rec.chainId,
+    diffId: rec.diffId,
+    ...(rec.parent ? { parent: rec.parent } : {}),
+    size: rec.size,
+  };
+}
+
+function layerOf(dir: string, opaque: readonly string[]): ViewLayer {
+  return { dir, opaque: new Set(opaque) };
+}
+
+/** cp -a keeps owners, modes, times, hard links, devices and xattrs; reflinks where the fs can. */
+async function copyTree(from: string, to: string): Promise<void> {
+  await mkdir(to);
+  await run("cp", ["-a", "--reflink=auto", `${from}/.`, `${to}/`]);
+}
+
+/** Unmounts everything mounted below dir, deepest first; throws if anything stays mounted. */
+async function unmountBelow(dir: string): Promise<void> {
+  const below = async () =>
+    (await mountPoints()).filter((p) => p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
+  for (const p of await below()) await unmount(p);
+  const left = await below();
+  if (left.length > 0) throw new Error(`cannot remove ${dir}: still mounted below it: ${left.join(", ")}`);
+}
+
+/** Empties dir, first unmounting whatever a crash left mounted in it (a probe, a removed container). */
+async function emptyDir(dir: string): Promise<void> {
+  await unmountBelow(dir);
+  for (const name of await readdir(dir)) await rm(posix.join(dir, name), { recursive: true, force: true });
+}
+
+function drain(input: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    input.on("end", resolve);
+    input.on("error", reject);
+    input.resume();
+  });
+}
+
+/** A stream whose source is made asynchronously; a failure to make it comes out as its error. */
+function lazyStream(make: () => Promise<Readable>): Readable {
+  const out = new PassThrough();
+  make().then(
+    (src) => {
+      if (out.destroyed) {
+        src.destroy();
+        return;
+      }
+      src.on("error", (err) => out.destroy(err));
+      out.on("close", () => src.destroy());
+      src.pipe(out);
+    },
+    (err) => out.destroy(err),
+  );
+  return out;
+}

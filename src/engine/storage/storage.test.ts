@@ -1,0 +1,285 @@
+// Integration suite for both drivers: real overlay mounts (or copies) under /tmp, removed after.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, unlink, writeFile } from "node:fs/promises";
+import { posix } from "node:path";
+import { Readable } from "node:stream";
+import { after, before, describe, test } from "node:test";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import type { TarHeader } from "../../lib/tar/header-from-stat.ts";
+import { createStorage, type Storage, type StorageDriver } from "./index.ts";
+import { mountPoints, unmount } from "./mounts.ts";
+
+type Spec = TarHeader & { content?: string };
+
+async function makeTar(entries: Spec[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const { content, ...h } of entries) {
+    const header = { mode: h.type === "directory" ? 0o755 : 0o644, mtime: new Date(1_700_000_000_000), ...h };
+    if (content !== undefined) pack.entry({ ...header, type: "file" }, Buffer.from(content));
+    else pack.entry(header).end(undefined);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+async function untarNames(
+  stream: NodeJS.ReadableStream,
+): Promise<Map<string, { type: string; linkname: string; body: string }>> {
+  const extract = tar.extract();
+  const out = new Map<string, { type: string; linkname: string; body: string }>();
+  (stream as Readable).pipe(extract as unknown as NodeJS.WritableStream);
+  for await (const entry of extract) {
+    const chunks: Buffer[] = [];
+    for await (const c of entry as unknown as AsyncIterable<Buffer>) chunks.push(c);
+    out.set(entry.header.name, {
+      type: entry.header.type,
+      linkname: entry.header.linkname ?? "",
+      body: Buffer.concat(chunks).toString(),
+    });
+  }
+  return out;
+}
+
+const sha = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
+
+const BASE: Spec[] = [
+  { name: "bin/", type: "directory" },
+  { name: "bin/sh", content: "#!shell", mode: 0o755 },
+  { name: "bin/ash", type: "link", linkname: "bin/sh" },
+  { name: "etc/", type: "directory" },
+  { name: "etc/passwd", content: "root:x:0:0::/root:/bin/sh\n" },
+  { name: "etc/gone", content: "to be deleted" },
+  { name: "d/", type: "directory" },
+  { name: "d/old1", content: "1" },
+  { name: "d/sub/", type: "directory" },
+  { name: "d/sub/old2", content: "2" },
+  { name: "lib", type: "symlink", linkname: "usr/lib" },
+  { name: "usr/lib/", type: "directory" },
+  { name: "pipe", type: "fifo" },
+  { name: "tmp/", type: "directory", mode: 0o1777 },
+];
+
+const TOP: Spec[] = [
+  { name: "etc/", type: "directory" },
+  { name: "etc/.wh.gone" },
+  { name: "d/", type: "directory" },
+  { name: "d/.wh..wh..opq" },
+  { name: "d/new", content: "new" },
+];
+
+for (const driver of ["overlay", "copy"] as StorageDriver[]) {
+  describe(`storage (${driver} driver)`, () => {
+    let dir: string;
+    let storage: Storage;
+    let base: string;
+    let top: string;
+    const containers: string[] = [];
+
+    before(async () => {
+      dir = await mkdtemp(`/tmp/kapsel-storage-${driver}-`);
+      storage = await createStorage({ root: posix.join(dir, "storage"), driver });
+    });
+
+    after(async () => {
+      for (const id of containers) await storage.removeRw(id).catch(() => {});
+      await storage.close();
+      for (const p of await mountPoints()) if (p.startsWith(`${dir}/`)) await unmount(p);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    test("applyLayer unpacks a base layer and names it by its diffId", async () => {
+      const bytes = await makeTar(BASE);
+      const info = await storage.applyLayer(undefined, Readable.from([bytes]));
+      assert.equal(info.diffId, sha(bytes));
+      assert.equal(info.chainId, info.diffId);
+      assert.equal(info.parent, undefined);
+      assert.equal(
+        info.size,
+        "#!shell".length +
+          "root:x:0:0::/root:/bin/sh\n".length +
+          "to be deleted".length +
+          2 +
+          "usr/lib".length,
+      );
+      base = info.chainId;
+      assert.deepEqual(storage.getLayer(base), info);
+    });
+
+    test("applyLayer is idempotent by chain id, and drains when the diffId is known", async () => {
+      const bytes = await makeTar(BASE);
+      const again = await storage.applyLayer(undefined, Readable.from([bytes]));
+      assert.equal(again.chainId, base);
+      const stream = Readable.from([bytes]);
+      const known = await storage.applyLayer(undefined, stream, { diffId: base });
+      assert.equal(known.chainId, base);
+      assert.equal(stream.readableEnded, true);
+    });
+
+    test("applyLayer takes gzip and computes the chain id from the parent", async () => {
+      const bytes = await makeTar(TOP);
+      const info = await storage.applyLayer(base, Readable.from([gzipSync(bytes)]));
+      assert.equal(info.diffId, sha(bytes));
+      assert.equal(info.parent, base);
+      assert.equal(
+        info.chainId,
+        `sha256:${createHash("sha256")
+          .update(`${base} ${sha(bytes)}`)
+          .digest("hex")}`,
+      );
+      top = info.chainId;
+    });
+
+    test("applyLayer refuses a diffId other than the expected one, leaving nothing behind", async () => {
+      const bytes = await makeTar([{ name: "x", content: "x" }]);
+      await assert.rejects(
+        storage.applyLayer(undefined, Readable.from([bytes]), { diffId: `sha256:${"0".repeat(64)}` }),
+        /mismatch/,
+      );
+      assert.equal(storage.getLayer(sha(bytes)), undefined);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
+    });
+
+    test("applyLayer never writes outside the layer", async () => {
+      const outside = await mkdtemp("/tmp/kapsel-outside-");
+      try {
+        const climb = await makeTar([{ name: "../escape", content: "x" }]);
+        await assert.rejects(storage.applyLayer(undefined, Readable.from([climb])), /outside of the root/);
+        const viaLink = await makeTar([
+          { name: "evil", type: "symlink", linkname: outside },
+          { name: "evil/file", content: "x" },
+          { name: "rel", type: "symlink", linkname: "../../../../../../../../tmp" },
+          { name: "rel/kapsel-escaped", content: "x" },
+        ]);
+        const info = await storage.applyLayer(undefined, Readable.from([viaLink]));
+        assert.deepEqual(await readdir(outside), []);
+        assert.equal(existsSync("/tmp/kapsel-escaped"), false);
+        await storage.removeLayer(info.chainId);
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
+    });
+
+    test("a container over the top layer sees whiteouts and opaque directories applied", async () => {
+      await storage.createRw("c1", top);
+      containers.push("c1");
+      await storage.createRw("c1", top); // idempotent
+      const root = await storage.mount("c1");
+      assert.equal(await storage.mount("c1"), root);
+      assert.equal(await readFile(posix.join(root, "bin/sh"), "utf8"), "#!shell");
+      assert.equal(
+        (await lstat(posix.join(root, "bin/ash"))).ino,
+        (await lstat(posix.join(root, "bin/sh"))).ino,
+      );
+      assert.equal(await readlink(posix.join(root, "lib")), "usr/lib");
+      assert.ok((await lstat(posix.join(root, "pipe"))).isFIFO());
+      assert.equal((await lstat(posix.join(root, "tmp"))).mode & 0o7777, 0o1777);
+      assert.equal(existsSync(posix.join(root, "etc/gone")), false);
+      assert.deepEqual((await readdir(posix.join(root, "d"))).sort(), ["new"]);
+      assert.deepEqual(await storage.diff("c1"), []);
+    });
+
+    test("diff, rwSize and diffTar report what the container changed", async () => {
+      const root = await storage.mount("c1");
+      await writeFile(posix.join(root, "etc/passwd"), "changed\n");
+      await writeFile(posix.join(root, "etc/added"), "added!");
+      await unlink(posix.join(root, "bin/sh"));
+      await mkdir(posix.join(root, "newdir/inner"), { recursive: true });
+      await writeFile(posix.join(root, "newdir/inner/f"), "f");
+      await rm(posix.join(root, "d"), { recursive: true });
+      await mkdir(posix.join(root, "d"));
+      await writeFile(posix.join(root, "d/other"), "o");
+      const changes = await storage.diff("c1");
+      assert.deepEqual(changes, [
+        { Path: "/bin", Kind: 0 },
+        { Path: "/bin/sh", Kind: 2 },
+        { Path: "/d", Kind: 0 },
+        { Path: "/d/new", Kind: 2 },
+        { Path: "/d/other", Kind: 1 },
+        { Path: "/etc", Kind: 0 },
+        { Path: "/etc/added", Kind: 1 },
+        { Path: "/etc/passwd", Kind: 0 },
+        { Path: "/newdir", Kind: 1 },
+        { Path: "/newdir/inner", Kind: 1 },
+        { Path: "/newdir/inner/f", Kind: 1 },
+      ]);
+      assert.equal(await storage.rwSize("c1"), "changed\n".length + "added!".length + 1 + 1);
+      const entries = await untarNames(storage.diffTar("c1"));
+      assert.deepEqual(
+        [...entries.keys()],
+        [
+          "bin/",
+          "bin/.wh.sh",
+          "d/",
+          "d/.wh.new",
+          "d/other",
+          "etc/",
+          "etc/added",
+          "etc/passwd",
+          "newdir/",
+          "newdir/inner/",
+          "newdir/inner/f",
+        ],
+      );
+      assert.equal(entries.get("etc/passwd")?.body, "changed\n");
+    });
+
+    test("a committed diffTar applied as a layer gives the same file system", async () => {
+      const info = await storage.applyLayer(top, storage.diffTar("c1"));
+      await storage.createRw("c2", info.chainId);
+      containers.push("c2");
+      const root = await storage.mount("c2");
+      assert.equal(existsSync(posix.join(root, "bin/sh")), false);
+      assert.equal(await readFile(posix.join(root, "bin/ash"), "utf8"), "#!shell");
+      assert.deepEqual((await readdir(posix.join(root, "d"))).sort(), ["other"]);
+      assert.equal(await readFile(posix.join(root, "etc/passwd"), "utf8"), "changed\n");
+      assert.equal(await readFile(posix.join(root, "newdir/inner/f"), "utf8"), "f");
+      assert.deepEqual(await storage.diff("c2"), []);
+    });
+
+    test("exportRootfs streams the whole merged tree", async () => {
+      const entries = await untarNames(storage.exportRootfs("c1"));
+      const names = [...entries.keys()];
+      assert.ok(names.includes("bin/ash") && names.includes("etc/added") && names.includes("d/other"));
+      assert.ok(!names.includes("etc/gone") && !names.includes("bin/sh") && !names.includes("d/new"));
+      assert.equal(entries.get("lib")?.type, "symlink");
+      assert.equal(entries.get("lib")?.linkname, "usr/lib");
+      assert.equal(entries.get("pipe")?.type, "fifo");
+      assert.equal(names.indexOf("d/") < names.indexOf("d/other"), true);
+    });
+
+    test("removeLayer refuses layers in use", async () => {
+      await assert.rejects(storage.removeLayer(base), /in use/);
+      await assert.rejects(storage.removeLayer(top), /in use/);
+    });
+
+    test("a scratch container starts empty", async () => {
+      await storage.createRw("c3", undefined);
+      containers.push("c3");
+      const root = await storage.mount("c3");
+      assert.deepEqual(await readdir(root), []);
+      await writeFile(posix.join(root, "hello"), "hi");
+      assert.deepEqual(await storage.diff("c3"), [{ Path: "/hello", Kind: 1 }]);
+    });
+
+    test("removeRw unmounts and removes, idempotently; then the layers can go", async () => {
+      const merged = await storage.mount("c2");
+      if (driver === "overlay") assert.ok((await mountPoints()).includes(merged));
+      for (const id of ["c1", "c2", "c3"]) await storage.removeRw(id);
+      await storage.removeRw("c1");
+      assert.equal((await mountPoints()).includes(merged), false);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/containers")), []);
+    });
+
+    test("a reopened storage finds its layers and its driver", async () => {
+      await storage.close();
+      storage = await createStorage({ root: posix.join(dir, "storage") });
+      assert.equal(storage.driver, driver);
+      assert.equal(storage.getLayer(top)?.parent, base);
+    });
+  });
+}

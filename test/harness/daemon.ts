@@ -1,0 +1,234 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+export const KAPSEL_BIN = join(ROOT, "bin/kapsel");
+export const KAPSELD_BIN = join(ROOT, "bin/kapseld");
+export const DOCKER_BIN = "/usr/local/bin/docker";
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A private kapseld for one test suite: its own data root, exec root and socket under /tmp.
+ * `await using d = await startDaemon()` stops it and removes everything it made, also when the
+ * suite fails: containers (rm -f), the daemon (SIGTERM, by pid), leftover mounts, the folders.
+ */
+export class TestDaemon {
+  readonly dir: string;
+  readonly socket: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  process?: ChildProcess;
+  log = "";
+
+  constructor() {
+    this.dir = mkdtempSync("/tmp/kt-");
+    this.dataRoot = join(this.dir, "data");
+    this.execRoot = join(this.dir, "run");
+    this.socket = join(this.execRoot, "kapsel.sock");
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      DOCKER_HOST: `unix://${this.socket}`,
+      KAPSEL_HOST: `unix://${this.socket}`,
+      DOCKER_CONFIG: join(this.dir, "docker-config"),
+    };
+  }
+
+  async start(extraArgs: string[] = []): Promise<void> {
+    const child = spawn(
+      KAPSELD_BIN,
+      [
+        "--data-root",
+        this.dataRoot,
+        "--exec-root",
+        this.execRoot,
+        "-H",
+        `unix://${this.socket}`,
+        "--config-file",
+        "/dev/null",
+        ...extraArgs,
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    this.process = child;
+    child.stdout?.on("data", (d) => (this.log += d));
+    child.stderr?.on("data", (d) => (this.log += d));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`kapseld exited with ${child.exitCode}:\n${this.log}`);
+      if (existsSync(this.socket)) {
+        try {
+          const r = await this.api("GET", "/_ping");
+          if (r.status === 200) return;
+        } catch {}
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`kapseld did not answer within 20 s:\n${this.log}`);
+  }
+
+  /** SIGTERM and wait; containers keep running under conmon, as with a real restart. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    this.process = undefined;
+  }
+
+  /** A raw API call over the socket. */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: string; json: () => unknown; headers: Record<string, unknown> }> {
+    return new Promise((resolveP, reject) => {
+      const payload =
+        body === undefined
+          ? undefined
+          : typeof body === "string" || Buffer.isBuffer(body)
+            ? body
+            : JSON.stringify(body);
+      const req = request(
+        {
+          socketPath: this.socket,
+          method,
+          path,
+          headers:
+            payload !== undefined
+              ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) }
+              : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            resolveP({
+              status: res.statusCode ?? 0,
+              body: text,
+              json: () => JSON.parse(text),
+              headers: res.headers,
+            });
+          });
+        },
+      );
+      req.on("error", reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  /** Runs the real docker CLI against this daemon. */
+  docker(args: string[], o: { input?: string; timeout?: number } = {}): Promise<CommandResult> {
+    return runCommand(DOCKER_BIN, args, this.env, o);
+  }
+
+  kapsel(args: string[], o: { input?: string; timeout?: number } = {}): Promise<CommandResult> {
+    return runCommand(KAPSEL_BIN, args, this.env, o);
+  }
+
+  async bootstrapBusybox(): Promise<void> {
+    const r = await this.api("POST", "/kapsel/images/bootstrap?ref=busybox");
+    if (r.status !== 200 || r.body.includes('"error"'))
+      throw new Error(`bootstrap failed: ${r.status} ${r.body}`);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      if (this.process && this.process.exitCode === null) {
+        const list = await this.api("GET", "/containers/json?all=1").catch(() => undefined);
+        if (list?.status === 200) {
+          for (const c of list.json() as Array<{ Id: string }>) {
+            await this.api("DELETE", `/containers/${c.Id}?force=1&v=1`).catch(() => {});
+          }
+        }
+      }
+    } finally {
+      await this.stop();
+      cleanupLeftovers(this.dir);
+    }
+  }
+}
+
+/** Unmounts anything still mounted under dir, kills conmon/containers whose state lives there, removes dir. */
+export function cleanupLeftovers(dir: string): string[] {
+  const leaks: string[] = [];
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4])
+    .filter((m) => m?.startsWith(dir))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) {
+    leaks.push(`mount ${m}`);
+    try {
+      execFileSync("umount", ["-l", m]);
+    } catch {}
+  }
+  const runcRoot = join(dir, "run", "runtime", "runc");
+  if (existsSync(runcRoot)) {
+    try {
+      const list = JSON.parse(
+        execFileSync("runc", ["--root", runcRoot, "list", "-f", "json"], { encoding: "utf8" }) || "[]",
+      ) as Array<{ id: string }> | null;
+      for (const c of list ?? []) {
+        leaks.push(`container ${c.id}`);
+        try {
+          execFileSync("runc", ["--root", runcRoot, "delete", "--force", c.id]);
+        } catch {}
+      }
+    } catch {}
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return leaks;
+}
+
+export async function startDaemon(o: { busybox?: boolean; args?: string[] } = {}): Promise<TestDaemon> {
+  const d = new TestDaemon();
+  try {
+    await d.start(o.args);
+    if (o.busybox !== false) await d.bootstrapBusybox();
+  } catch (err) {
+    await d[Symbol.asyncDispose]();
+    throw err;
+  }
+  return d;
+}
+
+export function runCommand(
+  bin: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  o: { input?: string; timeout?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((resolveP, reject) => {
+    const child = spawn(bin, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${bin} ${args.join(" ")} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, o.timeout ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolveP({ code: code ?? -1, stdout, stderr });
+    });
+    if (o.input !== undefined) child.stdin.end(o.input);
+    else child.stdin.end();
+  });
+}
