@@ -11,7 +11,7 @@ NODE_BIN=$NODE_PREFIX/node_modules/node/bin/node
 say() { printf '%s\n' "setup: $*"; }
 
 need_pkgs=""
-for pair in runc:runc conmon:conmon busybox:busybox-static catatonit:catatonit iptables:iptables ip:iproute2 script:util-linux ps:procps; do
+for pair in debootstrap:debootstrap runc:runc conmon:conmon busybox:busybox-static catatonit:catatonit iptables:iptables ip:iproute2 script:util-linux ps:procps; do
   bin=${pair%%:*}; pkg=${pair#*:}
   if ! command -v "$bin" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$bin" ] && [ ! -x "/sbin/$bin" ]; then need_pkgs="$need_pkgs $pkg"; fi
 done

@@ -14,3 +14,5 @@ node_modules/.bin/biome check src test bench
 echo "== tests"
 "$NODE" --disable-warning=ExperimentalWarning --test --test-concurrency=2 --test-timeout=300000 \
   "src/**/*.test.ts" "test/**/*.test.ts"
+echo "== leftovers"
+"$root/scripts/check-leftovers.sh"
