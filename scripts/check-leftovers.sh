@@ -1,6 +1,7 @@
 #!/bin/sh
-# After the test run: no mounts, conmon/container processes or container cgroups may be left
-# behind by the test daemons (their roots are /tmp/kt-*). Prints what leaked and fails.
+# After the test run: no mounts, conmon/container processes, container cgroups, firewall chains,
+# bridges or veths may be left behind by the test daemons (their roots are /tmp/kt-*). Prints
+# what leaked and fails.
 leaks=0
 if grep -q " /tmp/kt-" /proc/self/mountinfo; then
   echo "leftover mounts:"; grep " /tmp/kt-" /proc/self/mountinfo | awk '{print "  " $5}'; leaks=1
@@ -20,5 +21,28 @@ for dir in /sys/fs/cgroup/*/kapsel /sys/fs/cgroup/unified/kapsel; do
   done
 done
 if ls -d /tmp/kt-* >/dev/null 2>&1; then echo "leftover test folders:"; ls -d /tmp/kt-*; leaks=1; fi
-[ $leaks -eq 0 ] && echo "no leftovers: mounts, conmon processes, cgroups and test folders are all gone"
+# networking: kapsel's firewall chains (and the jumps into them), the test daemons' bridges (kt*,
+# and user networks' br-* in 10.213.0.0/16), veths still on them or left without a bridge
+for table in filter nat; do
+  if iptables-save -t $table 2>/dev/null | grep -q "KAPSEL"; then
+    echo "leftover iptables ($table):"; iptables-save -t $table | grep "KAPSEL" | sed 's/^/  /'; leaks=1
+  fi
+done
+for dev in /sys/class/net/*; do
+  name=$(basename "$dev")
+  master=$(basename "$(readlink "$dev/master" 2>/dev/null)" 2>/dev/null)
+  case "$name" in
+    kt*|knt*) echo "leftover test bridge: $name"; leaks=1 ;;
+    br-*)
+      if ip -4 -o addr show dev "$name" 2>/dev/null | grep -q " 10\.213\."; then
+        echo "leftover test network bridge: $name"; leaks=1
+      fi ;;
+    veth*)
+      case "$master" in
+        kt*|knt*|br-*|"") echo "leftover veth: $name${master:+ (on $master)}"; leaks=1 ;;
+      esac ;;
+  esac
+done
+if ls /tmp/kapsel-test-net-*.lock >/dev/null 2>&1; then echo "leftover network slot locks:"; ls /tmp/kapsel-test-net-*.lock; leaks=1; fi
+[ $leaks -eq 0 ] && echo "no leftovers: mounts, conmon processes, cgroups, firewall chains, bridges, veths and test folders are all gone"
 exit $leaks

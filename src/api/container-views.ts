@@ -1,4 +1,4 @@
-import { type ContainerRecord, ZERO_TIME } from "../engine/containers/index.ts";
+import { type ContainerRecord, type NetworkView, ZERO_TIME } from "../engine/containers/index.ts";
 import { humanDuration } from "../lib/human-duration.ts";
 
 /** Docker's container state text ("Up 5 seconds", "Exited (0) 2 minutes ago", "Created"). */
@@ -17,10 +17,60 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
   return `Exited (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
 }
 
+/** Go writes a map's keys sorted; clients that re-encode (docker inspect's json) keep that order. */
+function sortedKeys(map: Record<string, string> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 const networkMode = (rec: ContainerRecord) => rec.hostConfig.NetworkMode ?? "bridge";
 
+/** Docker 28's field order of an EndpointSettings (clients that print the daemon's JSON show it). */
+const ENDPOINT_FIELDS = [
+  "IPAMConfig",
+  "Links",
+  "Aliases",
+  "MacAddress",
+  "DriverOpts",
+  "GwPriority",
+  "NetworkID",
+  "EndpointID",
+  "Gateway",
+  "IPAddress",
+  "IPPrefixLen",
+  "IPv6Gateway",
+  "GlobalIPv6Address",
+  "GlobalIPv6PrefixLen",
+  "DNSNames",
+] as const;
+
+function networksView(networks: NetworkView["networks"]) {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, ep] of Object.entries(networks)) {
+    const src = ep as unknown as Record<string, unknown>;
+    out[name] = Object.fromEntries(ENDPOINT_FIELDS.map((k) => [k, src[k] ?? null]));
+  }
+  return out;
+}
+
+/** Docker's Port list of a summary: one per published binding, one per port only exposed. */
+function summaryPorts(ports: NetworkView["ports"]) {
+  const out: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[] = [];
+  for (const [key, bindings] of Object.entries(ports)) {
+    const [port, type = "tcp"] = key.split("/");
+    if (!bindings || bindings.length === 0) out.push({ PrivatePort: Number(port), Type: type });
+    else
+      for (const b of bindings)
+        out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
 /** One row of GET /containers/json. */
-export function containerSummary(rec: ContainerRecord, size?: { rw: number; rootFs: number }) {
+export function containerSummary(
+  rec: ContainerRecord,
+  net: NetworkView,
+  size?: { rw: number; rootFs: number },
+) {
   return {
     Id: rec.id,
     Names: [`/${rec.name}`],
@@ -28,13 +78,13 @@ export function containerSummary(rec: ContainerRecord, size?: { rw: number; root
     ImageID: rec.imageId,
     Command: [rec.path, ...rec.args].join(" "),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: summaryPorts(net.ports),
     ...(size ? { SizeRw: size.rw, SizeRootFs: size.rootFs } : {}),
-    Labels: rec.config.Labels ?? {},
+    Labels: sortedKeys(rec.config.Labels),
     State: rec.state.Status,
     Status: statusText(rec),
     HostConfig: { NetworkMode: networkMode(rec) },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networksView(net.networks) },
     Mounts: [],
   };
 }
@@ -44,8 +94,11 @@ export function containerInspect(
   rec: ContainerRecord,
   execIds: string[],
   graphDriver: { Name: string; Data: Record<string, string> | null },
+  net: NetworkView,
   size?: { rw: number; rootFs: number },
 ) {
+  // the deprecated top-level addresses are the default bridge's, as in Docker
+  const bridge = net.networks.bridge;
   return {
     Id: rec.id,
     Created: rec.created,
@@ -69,26 +122,26 @@ export function containerInspect(
     GraphDriver: graphDriver,
     ...(size ? { SizeRw: size.rw, SizeRootFs: size.rootFs } : {}),
     Mounts: mountsView(rec),
-    Config: { ...rec.config, Labels: rec.config.Labels ?? {} },
+    Config: { ...rec.config, Labels: sortedKeys(rec.config.Labels) },
     NetworkSettings: {
       Bridge: "",
-      SandboxID: "",
-      SandboxKey: "",
-      Ports: {},
+      SandboxID: net.sandboxId,
+      SandboxKey: net.sandboxKey,
+      Ports: net.ports,
       HairpinMode: false,
       LinkLocalIPv6Address: "",
       LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: "",
-      Gateway: "",
+      EndpointID: bridge?.EndpointID ?? "",
+      Gateway: bridge?.Gateway ?? "",
       GlobalIPv6Address: "",
       GlobalIPv6PrefixLen: 0,
-      IPAddress: "",
-      IPPrefixLen: 0,
+      IPAddress: bridge?.IPAddress ?? "",
+      IPPrefixLen: bridge?.IPPrefixLen ?? 0,
       IPv6Gateway: "",
-      MacAddress: "",
-      Networks: {},
+      MacAddress: bridge?.MacAddress ?? "",
+      Networks: networksView(net.networks),
     },
   };
 }

@@ -2,8 +2,6 @@ import type { Readable } from "node:stream";
 import { selectContainers, type WaitCondition } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import { invalid, messageOf } from "../lib/errors.ts";
-import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
-import { parseTimestamp } from "../lib/timestamp.ts";
 import { attachContainer, streamLogs } from "./container-streams.ts";
 import { containerInspect, containerSummary } from "./container-views.ts";
 import { queryBool, queryFilters, queryInt, readJson } from "./request.ts";
@@ -36,16 +34,25 @@ export function containerRoutes(router: Router, engine: Engine): void {
         }
       },
       find: (ref) => containers.store.find(ref),
+      networking: (rec) => containers.networkView(rec),
     });
     return Promise.all(
-      recs.map(async (rec) => containerSummary(rec, withSize ? await engine.sizes(rec) : undefined)),
+      recs.map(async (rec) =>
+        containerSummary(rec, containers.networkView(rec), withSize ? await engine.sizes(rec) : undefined),
+      ),
     );
   });
 
   router.get("/containers/{id}/json", async (ctx) => {
     const rec = containers.store.get(ctx.params.id);
     const size = queryBool(ctx.query, "size") ? await engine.sizes(rec) : undefined;
-    return containerInspect(rec, engine.execs.idsFor(rec.id), engine.graphDriver(rec), size);
+    return containerInspect(
+      rec,
+      engine.execs.idsFor(rec.id),
+      engine.graphDriver(rec),
+      containers.networkView(rec),
+      size,
+    );
   });
 
   router.post("/containers/{id}/start", async (ctx) => {
@@ -108,6 +115,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     }
     const abort = new AbortController();
     ctx.res.on("close", () => abort.abort());
+    // an unknown container throws here, before the headers go out: a 404, as Docker answers
     const result = containers.wait(ctx.params.id, condition, abort.signal);
     // Docker flushes the headers once the wait is registered: `docker run` waits for them
     // before it starts the container, so a fast exit is never missed.
@@ -132,8 +140,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
   router.post("/containers/prune", async (ctx) => containers.prune(queryFilters(ctx.query)));
 
   router.get("/containers/{id}/changes", async (ctx) => {
-    const rec = containers.store.get(ctx.params.id);
-    const changes = await engine.storage.diff(rec.id);
+    const changes = await containers.changes(ctx.params.id);
     return changes.length > 0 ? changes : null;
   });
 
@@ -142,9 +149,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
     await sendStream(ctx.res, "application/x-tar", (await engine.exportContainer(rec)) as Readable);
   });
 
-  router.get("/containers/{id}/top", async (ctx) =>
-    engine.top(ctx.params.id, ctx.query.get("ps_args") || "-ef"),
-  );
+  router.get("/containers/{id}/top", (ctx) => containers.top(ctx.params.id, ctx.query.get("ps_args") ?? ""));
 
   router.get("/containers/{id}/stats", () => {
     throw engine.notImplemented("container stats");

@@ -1,8 +1,9 @@
 import type { ExecConfig } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
+import { DetachScanner, parseDetachKeys } from "../lib/detach-keys.ts";
+import { messageOf } from "../lib/errors.ts";
 import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { resizeQuery } from "./containers.ts";
-import { DetachScanner, parseDetachKeys } from "./detach-keys.ts";
 import { hijack, readUpgradeBody } from "./hijack.ts";
 import { readJson } from "./request.ts";
 import { sendJson } from "./respond.ts";
@@ -42,13 +43,23 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
     }
     return;
   }
-  const { exec, task } = await engine.execs.start(ctx.params.id, {
-    detach: false,
-    tty: body.Tty,
-    consoleSize: body.ConsoleSize,
-  });
   const tty = body.Tty ?? e0.config.Tty ?? false;
+  // Docker answers 101 first and reports a process that cannot start inside the stream, as a
+  // line on stdout; the client then reads the exit code (126/127) from the exec's inspect
   const conn = hijack(ctx, !tty);
+  let started: Awaited<ReturnType<typeof engine.execs.start>>;
+  try {
+    started = await engine.execs.start(ctx.params.id, {
+      detach: false,
+      tty: body.Tty,
+      consoleSize: body.ConsoleSize,
+    });
+  } catch (err) {
+    const line = Buffer.from(`${messageOf(err)}\r\n`);
+    conn.output.end(tty ? line : encodeFrame(STDOUT, line));
+    return;
+  }
+  const { exec, task } = started;
   let done = false;
   void conn.closed.then(() => {
     if (!done) task.close();

@@ -21,28 +21,29 @@ export async function readUpgradeBody<T>(ctx: RouteContext, fallback: T): Promis
     return readJson(ctx.req, fallback);
   }
   const length = Number(ctx.req.headers["content-length"] ?? 0);
+  const socket = upgrade.socket;
   let buf = upgrade.head;
+  // read() in paused mode, not a 'data' listener plus pause(): an explicit pause() would keep
+  // the socket from flowing when the route later listens for stdin (the docker CLI sends the
+  // body apart from the headers, and its typed input was then never read)
   while (buf.length < length) {
-    const chunk = await new Promise<Buffer | null>((resolve) => {
-      const onData = (d: Buffer) => {
-        cleanup();
-        resolve(d);
+    const chunk = socket.read() as Buffer | null;
+    if (chunk) {
+      buf = Buffer.concat([buf, chunk]);
+      continue;
+    }
+    if (socket.readableEnded || socket.destroyed) break;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off("readable", done);
+        socket.off("end", done);
+        socket.off("close", done);
+        resolve();
       };
-      const onEnd = () => {
-        cleanup();
-        resolve(null);
-      };
-      const cleanup = () => {
-        upgrade.socket.off("data", onData);
-        upgrade.socket.off("end", onEnd);
-        upgrade.socket.pause();
-      };
-      upgrade.socket.on("data", onData);
-      upgrade.socket.on("end", onEnd);
-      upgrade.socket.resume();
+      socket.on("readable", done);
+      socket.on("end", done);
+      socket.on("close", done);
     });
-    if (chunk === null) break;
-    buf = Buffer.concat([buf, chunk]);
   }
   upgrade.head = buf.subarray(length);
   const text = buf.subarray(0, length).toString("utf8").trim();

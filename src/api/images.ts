@@ -1,23 +1,36 @@
+import { join } from "node:path";
+import type { Distribution } from "../engine/distribution/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ImageRecord } from "../engine/images/index.ts";
-import { invalid } from "../lib/errors.ts";
-import { checkFilterNames, queryBool, queryFilters } from "./request.ts";
-import { jsonLines, sendJson } from "./respond.ts";
-import type { Router } from "./router.ts";
+import {
+  applyChanges,
+  type ContainerConfig,
+  familiarString,
+  loadImages,
+  parseNormalizedNamed,
+  saveImages,
+  withDefaultTag,
+} from "../engine/images/index.ts";
+import { conflict, invalid, notImplemented } from "../lib/errors.ts";
+import { pullRoute } from "./distribution.ts";
+import { queryBool, queryFilters, readJson } from "./request.ts";
+import { jsonLines, sendJson, sendStream } from "./respond.ts";
+import type { RouteContext, Router } from "./router.ts";
 
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-export function imageSummary(img: ImageRecord, containers: number) {
+/** Docker's ImageSummary; Containers and SharedSize are -1, "not computed", as Docker sends them by default. */
+export function imageSummary(img: ImageRecord) {
   return {
-    Id: img.id,
-    ParentId: img.parent ?? "",
-    RepoTags: img.repoTags,
-    RepoDigests: img.repoDigests,
+    Containers: -1,
     Created: unix(img.created),
-    Size: img.size,
+    Id: img.id,
+    Labels: img.config.config?.Labels ?? null,
+    ParentId: img.parent ?? "",
+    RepoDigests: img.repoDigests,
+    RepoTags: img.repoTags,
     SharedSize: -1,
-    Labels: img.config.config?.Labels ?? {},
-    Containers: containers,
+    Size: img.size,
   };
 }
 
@@ -41,7 +54,7 @@ export function imageInspect(
     Size: img.size,
     GraphDriver: graphDriver,
     RootFS: { Type: "layers", Layers: c.rootfs?.diff_ids ?? [] },
-    Metadata: { LastTagTime: "0001-01-01T00:00:00Z" },
+    Metadata: { LastTagTime: img.lastTagTime ?? "0001-01-01T00:00:00Z" },
   };
 }
 
@@ -50,43 +63,17 @@ export function imageRoutes(router: Router, engine: Engine): void {
 
   router.get("/images/json", (ctx) => {
     const filters = queryFilters(ctx.query);
-    checkFilterNames(filters, ["dangling", "label", "before", "since", "reference", "until"]);
-    const all = queryBool(ctx.query, "all");
-    let list = images.list();
-    const dangling = filters.get("dangling")?.[0];
-    if (dangling !== undefined) {
-      if (!["true", "false", "1", "0"].includes(dangling))
-        throw invalid(`invalid filter 'dangling=${dangling}'`);
-      const want = dangling === "true" || dangling === "1";
-      list = list.filter((i) => (i.repoTags.length === 0) === want);
-    } else if (!all) {
-      list = list.filter((i) => i.repoTags.length > 0 || !images.list().some((o) => o.parent === i.id));
-    }
-    for (const label of filters.get("label") ?? []) {
-      const [k, v] = label.split("=", 2);
-      list = list.filter((i) => {
-        const labels = i.config.config?.Labels ?? {};
-        return v === undefined ? k in labels : labels[k] === v;
-      });
-    }
-    const refs = filters.get("reference");
-    if (refs && refs.length > 0) {
-      const patterns = refs.map((r) => globToRegExp(r.includes(":") || r.includes("@") ? r : `${r}:*`));
-      list = list.filter((i) => i.repoTags.some((t) => patterns.some((p) => p.test(t))));
-    }
-    for (const key of ["before", "since"] as const) {
-      const ref = filters.get(key)?.[0];
-      if (!ref) continue;
-      const pivot = Date.parse(images.resolve(ref).created);
-      list = list.filter((i) =>
-        key === "before" ? Date.parse(i.created) < pivot : Date.parse(i.created) > pivot,
-      );
-    }
-    const usage = new Map<string, number>();
-    for (const c of engine.containers.store.all()) usage.set(c.imageId, (usage.get(c.imageId) ?? 0) + 1);
-    return list
-      .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))
-      .map((i) => imageSummary(i, usage.get(i.id) ?? 0));
+    // before 1.41 a `filter` parameter was a reference pattern
+    const legacy = ctx.version < 1.41 ? ctx.query.get("filter") : null;
+    if (legacy) filters.set("reference", [...(filters.get("reference") ?? []), legacy]);
+    const list = images.list({ all: queryBool(ctx.query, "all"), filters });
+    return list.map((i) => {
+      const s = imageSummary(i);
+      // before 1.43 an image without names showed Docker's placeholders
+      if (ctx.version < 1.43 && s.RepoTags.length === 0 && s.RepoDigests.length === 0)
+        return { ...s, RepoTags: ["<none>:<none>"], RepoDigests: ["<none>@<none>"], VirtualSize: s.Size };
+      return ctx.version < 1.44 ? { ...s, VirtualSize: s.Size } : s;
+    });
   });
 
   router.get("/images/{name*}/json", (ctx) => {
@@ -116,9 +103,19 @@ export function imageRoutes(router: Router, engine: Engine): void {
   router.post("/images/create", async (ctx) => {
     const fromSrc = ctx.query.get("fromSrc");
     if (fromSrc === null) {
+      // pulls belong to the distribution domain, when the engine has one
+      const distribution = (engine as { distribution?: Distribution }).distribution;
+      if (distribution) return pullRoute(ctx, distribution);
       const from = ctx.query.get("fromImage") ?? "";
       if (!from) throw invalid("image name is required");
-      throw engine.notImplemented(`pulling images from a registry (${from})`);
+      const tag = ctx.query.get("tag") ?? "";
+      const ref = tag ? `${from}${/^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag) ? "@" : ":"}${tag}` : from;
+      const name = familiarString(withDefaultTag(parseNormalizedNamed(ref)));
+      // docker run prints "Unable to find image ... locally" then this, and exits 125
+      throw notImplemented(
+        `cannot pull ${name}: pulling images from a registry is not implemented in kapsel yet ` +
+          `(make images locally with "kapsel image bootstrap busybox" or "docker import")`,
+      );
     }
     if (fromSrc !== "-") throw engine.notImplemented("importing from a URL");
     const repo = ctx.query.get("repo") ?? "";
@@ -134,19 +131,37 @@ export function imageRoutes(router: Router, engine: Engine): void {
     out.end();
   });
 
+  router.post("/commit", async (ctx) => {
+    const body = await readJson<ContainerConfig | null>(ctx.req, null);
+    const repo = ctx.query.get("repo") ?? "";
+    const tag = ctx.query.get("tag") ?? "";
+    if (!repo && tag)
+      throw invalid("invalid reference format: repository name must have at least one component");
+    const id = await commitContainer(engine, ctx.query.get("container") ?? "", {
+      repoTag: repo ? (tag ? `${repo}:${tag}` : repo) : undefined,
+      author: ctx.query.get("author") ?? "",
+      comment: ctx.query.get("comment") ?? "",
+      changes: ctx.query.getAll("changes"),
+      // Docker pauses a running container while it copies its changes, unless told not to
+      pause: queryBool(ctx.query, "pause", true),
+      config: body ?? undefined,
+    });
+    sendJson(ctx.res, 201, { Id: id });
+    return undefined;
+  });
+
   /** kapsel's own: make a first image from the host (busybox-static, debootstrap). */
   router.post("/kapsel/images/bootstrap", async (ctx) => {
     const ref = ctx.query.get("ref") || "busybox";
     const out = jsonLines(ctx.res);
     try {
-      await out.write({ status: `Bootstrapping ${ref} from the host` });
-      const id = ref.startsWith("debian")
-        ? await images.bootstrapDebian(
-            ref.split(":")[1] || "bookworm",
-            ref.includes(":") ? ref : `${ref}:bookworm`,
-          )
-        : await images.bootstrapBusybox(ref.includes(":") ? ref : `${ref}:latest`);
-      await out.write({ status: `Built ${id}` });
+      const debian = ref.startsWith("debian");
+      const repoTag = ref.includes(":") ? ref : `${ref}:${debian ? "bookworm" : "latest"}`;
+      await out.write({ status: `Bootstrapping ${repoTag} from the host` });
+      const id = debian
+        ? await images.bootstrapDebian(ref.split(":")[1] || "bookworm", repoTag)
+        : await images.bootstrapBusybox(repoTag);
+      // the id travels as aux, as docker build's does: clients print it
       await out.write({ aux: { ID: id } });
     } catch (err) {
       await out.write({ errorDetail: { message: (err as Error).message }, error: (err as Error).message });
@@ -154,14 +169,24 @@ export function imageRoutes(router: Router, engine: Engine): void {
     out.end();
   });
 
+  const save = async (ctx: RouteContext, names: string[]) => {
+    if (names.length === 0) throw invalid("no image names given to save");
+    await sendStream(ctx.res, "application/x-tar", await saveImages(engine, names));
+    return undefined;
+  };
+  router.get("/images/get", (ctx) => save(ctx, ctx.query.getAll("names")));
+  router.get("/images/{name*}/get", (ctx) => save(ctx, [ctx.params.name]));
+
+  router.post("/images/load", async (ctx) => {
+    const lines = await loadImages(engine, ctx.req, join(engine.config.dataRoot, "image", "tmp"));
+    const out = jsonLines(ctx.res);
+    for (const line of lines) await out.write({ stream: `${line}\n` });
+    out.end();
+  });
+
   for (const [method, path, what] of [
-    ["get", "/images/{name*}/get", "saving images"],
-    ["get", "/images/get", "saving images"],
-    ["post", "/images/load", "loading images"],
-    ["post", "/images/{name*}/push", "pushing images"],
     ["get", "/images/search", "searching a registry"],
     ["post", "/images/prune", "image prune"],
-    ["post", "/commit", "commit"],
     ["post", "/build", "building images"],
     ["post", "/build/prune", "builder prune"],
   ] as const) {
@@ -171,10 +196,97 @@ export function imageRoutes(router: Router, engine: Engine): void {
   }
 }
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, "[^/]*")
-    .replace(/\?/g, ".");
-  return new RegExp(`^(docker\\.io/(library/)?)?${escaped}$`);
+/** The parts of a container's config an image keeps (the OCI image config's, and Docker's extras). */
+const IMAGE_CONFIG_KEYS = [
+  "User",
+  "ExposedPorts",
+  "Env",
+  "Entrypoint",
+  "Cmd",
+  "Healthcheck",
+  "ArgsEscaped",
+  "Volumes",
+  "WorkingDir",
+  "Labels",
+  "OnBuild",
+  "StopSignal",
+  "Shell",
+] as const;
+
+/**
+ * docker commit (moby daemon/commit.go): the container's changes as a layer on its image, with
+ * the container's config (or the one given, the container's filling its gaps) and the changes
+ * applied. A running container is paused meanwhile unless `pause` is false.
+ * TODO(lead): an engine function rather than a route's; it spans containers and images.
+ */
+async function commitContainer(
+  engine: Engine,
+  ref: string,
+  o: {
+    repoTag?: string;
+    author: string;
+    comment: string;
+    changes: string[];
+    pause: boolean;
+    config?: ContainerConfig;
+  },
+): Promise<string> {
+  const rec = engine.containers.store.get(ref);
+  if (rec.state.Dead) throw conflict(`You cannot commit container ${rec.id} which is Dead`);
+  if (rec.state.Status === "removing")
+    throw conflict(`You cannot commit container ${rec.id} which is being removed`);
+  const own = rec.config as unknown as ContainerConfig;
+  const config = mergeConfig(applyChanges(o.config ?? own, o.changes), own);
+  const pause = o.pause && rec.state.Running && !rec.state.Paused;
+  if (pause) await engine.containers.pause(rec.id);
+  let id: string;
+  try {
+    const kept: ContainerConfig = {};
+    for (const k of IMAGE_CONFIG_KEYS) {
+      const v = config[k];
+      if (v === undefined || v === null || v === "" || (typeof v === "object" && Object.keys(v).length === 0))
+        continue;
+      (kept as Record<string, unknown>)[k] = v;
+    }
+    id = await engine.images.createImage({
+      parent: rec.imageId,
+      layer: engine.storage.diffTar(rec.id),
+      config: { config: kept },
+      author: o.author || undefined,
+      comment: o.comment || undefined,
+      createdBy: (own.Cmd ?? []).join(" "),
+      repoTag: o.repoTag,
+    });
+  } finally {
+    if (pause) await engine.containers.unpause(rec.id).catch(() => {});
+  }
+  engine.events.publish("container", "commit", rec.id, {
+    ...(rec.config.Labels ?? {}),
+    comment: o.comment,
+    image: rec.image,
+    imageID: id,
+    imageRef: o.repoTag ? familiarString(withDefaultTag(parseNormalizedNamed(o.repoTag))) : "",
+    name: rec.name,
+  });
+  return id;
+}
+
+/** moby's merge(userConf, imageConf): what the given config leaves empty comes from the container's. */
+function mergeConfig(user: ContainerConfig, own: ContainerConfig): ContainerConfig {
+  const out = structuredClone(user);
+  if (!out.User) out.User = own.User;
+  out.ExposedPorts = { ...(own.ExposedPorts ?? {}), ...(out.ExposedPorts ?? {}) };
+  const key = (e: string) => e.split("=")[0];
+  const userKeys = new Set((out.Env ?? []).map(key));
+  out.Env = [...(out.Env ?? []), ...(own.Env ?? []).filter((e) => !userKeys.has(key(e)))];
+  out.Labels = { ...(own.Labels ?? {}), ...(out.Labels ?? {}) };
+  if (!out.Entrypoint?.length) {
+    if (!out.Cmd?.length) out.Cmd = own.Cmd;
+    out.Entrypoint ??= own.Entrypoint;
+  }
+  if (!out.Healthcheck && own.Healthcheck) out.Healthcheck = own.Healthcheck;
+  if (!out.WorkingDir) out.WorkingDir = own.WorkingDir;
+  out.Volumes = { ...(out.Volumes ?? {}), ...(own.Volumes ?? {}) };
+  if (!out.StopSignal) out.StopSignal = own.StopSignal;
+  return out;
 }

@@ -40,9 +40,6 @@ export function systemRoutes(router: Router, engine: Engine): void {
   router.get("/version", () => engine.version());
   router.get("/info", () => engine.info());
   router.get("/events", (ctx) => streamEvents(ctx, engine));
-  router.post("/auth", () => {
-    throw engine.notImplemented("registry login");
-  });
   router.get("/system/df", () => {
     throw engine.notImplemented("system df");
   });

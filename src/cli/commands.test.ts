@@ -5,7 +5,7 @@ import { command as images, toImagesOptions } from "./images.ts";
 import { command as inspect, toInspectOptions } from "./inspect.ts";
 import { command as kill, toKillOptions } from "./kill.ts";
 import { command as logs, toLogsOptions } from "./logs.ts";
-import { command as ps, psFormat, toPsOptions } from "./ps.ts";
+import { checkFormat, command as ps, psFormat, toPsOptions } from "./ps.ts";
 import { command as rm, toRmOptions } from "./rm.ts";
 import { command as stop, toStopOptions } from "./stop.ts";
 import { parse } from "./test-support.ts";
@@ -48,6 +48,19 @@ test("ps: a custom format showing .Size asks for sizes; -q overrides a format", 
   assert.equal(o.size, true);
   assert.equal(psFormat(o), "{{.Names}} {{.Size}}");
   assert.equal(psFormat(toPsOptions(parse(ps, ["-q", "--format", "{{.Names}}"]))), "{{.ID}}");
+});
+
+test("ps: the format is run over an empty row first, as docker checks it", () => {
+  // {{json .}} reads every field, Size included, so docker asks for sizes then too
+  assert.equal(checkFormat("{{json .}}").has("Size"), true);
+  assert.equal(checkFormat("json").has("Size"), false);
+  assert.equal(toPsOptions(parse(ps, ["--format", "{{json .}}"])).size, true);
+  assert.equal(toPsOptions(parse(ps, ["--format", "{{.Size}}", "--size=false"])).size, false);
+  assert.throws(() => checkFormat("{{.Nope}}"), {
+    message:
+      'failed to execute template: template: :1:2: executing "" at <.Nope>: can\'t evaluate field Nope in type *formatter.ContainerContext',
+  });
+  assert.throws(() => checkFormat("{{"), /^Error: failed to parse template: template: :1: unclosed action$/);
 });
 
 test("ps: a filter without '=' is a flag error", () => {

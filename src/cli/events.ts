@@ -4,7 +4,8 @@ import { list, str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
 import { parseFilters } from "./filters.ts";
 import { getTimestamp } from "./flags/timestamp.ts";
-import { goStruct } from "./format/go-print.ts";
+import { omitEmpty } from "./format/go-json.ts";
+import { goStruct, goTypedStruct } from "./format/go-print.ts";
 import { GoTemplate } from "./format/template/go-template.ts";
 import { filterFlag } from "./ps.ts";
 import { StatusError } from "./status-error.ts";
@@ -57,9 +58,23 @@ export function prettyEvent(e: EventMessage): string {
   return `${s}\n`;
 }
 
-/** The event as a template sees it: Go's events.Message field names; {{json .}} gives the wire form. */
-function eventContext(e: EventMessage): Record<string, unknown> {
-  const ctx = goStruct(
+/**
+ * The event as a template sees it: Go's events.Message field names; {{json .}} gives what
+ * encoding/json makes of the struct (its field order, omitempty, attributes sorted).
+ */
+function eventContext(e: EventMessage, typeName = "events.Message"): Record<string, unknown> {
+  const attributes = Object.fromEntries(
+    Object.entries(e.Actor?.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  const json = () => ({
+    ...omitEmpty({ status: e.status, id: e.id, from: e.from }),
+    Type: e.Type,
+    Action: e.Action,
+    Actor: { ID: e.Actor?.ID ?? "", Attributes: e.Actor?.Attributes ? attributes : null },
+    scope: e.scope ?? "",
+    ...omitEmpty({ time: e.time, timeNano: e.timeNano }),
+  });
+  return goTypedStruct(
     {
       Status: e.status ?? "",
       ID: e.id ?? "",
@@ -69,12 +84,12 @@ function eventContext(e: EventMessage): Record<string, unknown> {
       Actor: goStruct({ ID: e.Actor?.ID ?? "", Attributes: e.Actor?.Attributes ?? {} }, "events.Actor"),
       Scope: e.scope ?? "",
       Time: e.time ?? 0,
-      TimeNano: e.timeNano ?? 0,
+      // int64: the wire digits (a double past 2^53 would print others)
+      TimeNano: BigInt(String(e.timeNano ?? 0)),
     },
-    "events.Message",
+    typeName,
+    json,
   );
-  Object.defineProperty(ctx, "toJSON", { value: () => e, enumerable: false });
-  return ctx;
 }
 
 export const command: CommandModule = {
@@ -89,6 +104,8 @@ export const command: CommandModule = {
     if (o.format !== "") {
       try {
         tmpl = GoTemplate.parse(o.format === "json" ? "{{json .}}" : o.format);
+        // docker runs it once over an empty message, so a bad field fails before any event
+        tmpl.execute(eventContext({ Type: "", Action: "", Actor: { ID: "" } }, "*events.Message"));
       } catch (err) {
         throw new StatusError(64, `Error parsing format: ${(err as Error).message}`);
       }

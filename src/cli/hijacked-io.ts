@@ -1,7 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { HijackedConnection } from "../client/index.ts";
+import { DEFAULT_DETACH_KEYS, DetachScanner, detachKeyBytes } from "../lib/detach-keys.ts";
 import { demuxStdcopy } from "../lib/stdcopy.ts";
-import { DEFAULT_DETACH_KEYS, detachKeyBytes, EscapeWatcher } from "./detach-keys.ts";
 import type { Stdio } from "./stdio.ts";
 import { writeAll } from "./stdio.ts";
 
@@ -102,7 +102,7 @@ function pumpInput(
     resolve("done");
     return () => {};
   }
-  const watcher = s.tty ? new EscapeWatcher(escapeKeys(s.detachKeys, s.stdio)) : null;
+  const watcher = s.tty ? new DetachScanner(escapeKeys(s.detachKeys, s.stdio)) : null;
   const socket = s.conn.socket;
   let stopped = false;
   const stop = () => {
@@ -115,7 +115,9 @@ function pumpInput(
   };
   const onData = (raw: Buffer | string) => {
     const chunk = typeof raw === "string" ? Buffer.from(raw) : raw;
-    const { forward, detached } = watcher ? watcher.push(chunk) : { forward: chunk, detached: false };
+    const { data: forward, detach: detached } = watcher
+      ? watcher.push(chunk)
+      : { data: chunk, detach: false };
     if (forward.length > 0 && !socket.destroyed && !socket.writableEnded && !socket.write(forward)) {
       stdin.pause();
       socket.once("drain", () => stopped || stdin.resume());
@@ -142,11 +144,11 @@ function pumpInput(
 }
 
 function escapeKeys(spec: string | undefined, stdio: Stdio): Uint8Array {
-  if (!spec) return DEFAULT_DETACH_KEYS;
+  if (!spec) return detachKeyBytes(DEFAULT_DETACH_KEYS);
   try {
     return detachKeyBytes(spec);
   } catch (err) {
     stdio.stderr.write(`WARN: invalid detach escape keys, using default: ${(err as Error).message}\n`);
-    return DEFAULT_DETACH_KEYS;
+    return detachKeyBytes(DEFAULT_DETACH_KEYS);
   }
 }

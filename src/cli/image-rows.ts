@@ -1,8 +1,10 @@
 import type { ImageSummary } from "../client/index.ts";
 import { parseNormalizedNamed, familiarName as refFamiliarName } from "../client/reference.ts";
-import { goTimeString, truncateId } from "./format/container-columns.ts";
+import { humanDuration } from "../lib/human-duration.ts";
+import { truncateId } from "./format/container-columns.ts";
 import { goStruct } from "./format/go-print.ts";
-import { humanDuration, humanSize, humanSizeWithPrecision } from "./format/human-units.ts";
+import { goTimeString } from "./format/go-time.ts";
+import { humanSize, humanSizeWithPrecision } from "./format/human-units.ts";
 
 /**
  * The rows of `docker images` (docker/cli cli/command/formatter/image.go): one row per
@@ -110,7 +112,10 @@ function imageRow(img: ImageSummary, repo: string, tag: string, digest: string, 
       Tag: tag,
       Digest: digest,
       CreatedSince: `${humanDuration(now - img.Created * 1000)} ago`,
-      CreatedAt: goTimeString(img.Created * 1000),
+      // a getter: ICU's time formatting is slow to start and most formats never print it
+      get CreatedAt() {
+        return goTimeString(img.Created * 1000);
+      },
       Size: humanSizeWithPrecision(img.Size, 3),
       Containers: img.Containers === -1 ? "N/A" : String(img.Containers ?? -1),
       VirtualSize: humanSize(img.Size),

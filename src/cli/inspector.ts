@@ -24,9 +24,9 @@ export async function inspectAll(
   let template: GoTemplate | undefined;
   if (format !== "" && format !== "json") {
     try {
-      // Docker runs a failing template again over the raw JSON with missingkey=error, so an
-      // unknown field is an error there, not "<no value>"
-      template = GoTemplate.parse(format, { missingKey: "error" });
+      // Docker runs the template over typed structs (an unknown field fails, as over the raw
+      // JSON with missingkey=error), while its typed maps (labels...) give "<no value>"
+      template = GoTemplate.parse(format, { missingKey: "inspect" });
     } catch (err) {
       throw new StatusError(64, `template parsing error: ${(err as Error).message}`);
     }

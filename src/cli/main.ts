@@ -2,16 +2,20 @@
  * The kapsel CLI: Docker's command syntax over the Engine API client. This file owns the
  * command table (with Docker's aliases and management groups), the global flags, --help,
  * usage errors and exit statuses. Each command lives in its own file and is imported only
- * when it runs, so `kapsel ps` loads ps and the client, nothing else.
+ * when it runs, so `kapsel ps` loads ps and the client, nothing else; the client and the help
+ * renderer are imported only when needed too (startup time is most of a short command's time).
  */
-import { ConnectionError, createClient, type EngineClient, parseHost, selectHost } from "../client/index.ts";
+import { ConnectionError } from "../client/errors.ts";
+import type { EngineClient } from "../client/index.ts";
 import type { CommandModule, CommandSpec, FlagSpec, GlobalOptions, ParsedArgs } from "./command.ts";
 import { parseCommandLine } from "./flags/command-line.ts";
 import { UsageError } from "./flags/flag-error.ts";
 import type { SubcommandListing } from "./flags/flag-spec.ts";
-import { renderHelp } from "./flags/render-help.ts";
+import type { HelpOptions } from "./flags/render-help.ts";
 import { errorText, StatusError } from "./status-error.ts";
 import { processStdio, type Stdio } from "./stdio.ts";
+
+type ClientModule = typeof import("../client/index.ts");
 
 type Loader = () => Promise<{ command: CommandModule }>;
 
@@ -40,7 +44,15 @@ const L = {
   inspect: () => import("./inspect.ts"),
   kill: () => import("./kill.ts"),
   logs: () => import("./logs.ts"),
+  networkConnect: () => import("./network-connect.ts"),
+  networkCreate: () => import("./network-create.ts"),
+  networkDisconnect: () => import("./network-disconnect.ts"),
+  networkInspect: () => import("./network-inspect.ts"),
+  networkLs: () => import("./network-ls.ts"),
+  networkPrune: () => import("./network-prune.ts"),
+  networkRm: () => import("./network-rm.ts"),
   pause: () => import("./pause.ts"),
+  port: () => import("./port.ts"),
   ps: () => import("./ps.ts"),
   rename: () => import("./rename.ts"),
   restart: () => import("./restart.ts"),
@@ -69,6 +81,7 @@ const S = {
   kill: "Kill one or more running containers",
   logs: "Fetch the logs of a container",
   pause: "Pause all processes within one or more containers",
+  port: "List port mappings or a specific mapping for the container",
   ps: "List containers",
   rename: "Rename a container",
   restart: "Restart one or more containers",
@@ -100,6 +113,7 @@ const TOP: Entry[] = [
   { name: "kill", short: S.kill, load: L.kill },
   { name: "logs", short: S.logs, load: L.logs },
   { name: "pause", short: S.pause, load: L.pause },
+  { name: "port", short: S.port, load: L.port },
   { name: "ps", short: S.ps, load: L.ps },
   { name: "rename", short: S.rename, load: L.rename },
   { name: "restart", short: S.restart, load: L.restart },
@@ -140,6 +154,7 @@ const GROUPS: Group[] = [
       { name: "logs", short: S.logs, load: L.logs },
       { name: "ls", aliases: ["ps", "list"], short: S.ps, load: L.ps },
       { name: "pause", short: S.pause, load: L.pause },
+      { name: "port", short: S.port, load: L.port },
       { name: "prune", short: "Remove all stopped containers", load: L.containerPrune },
       { name: "rename", short: S.rename, load: L.rename },
       { name: "restart", short: S.restart, load: L.restart },
@@ -166,6 +181,23 @@ const GROUPS: Group[] = [
       { name: "ls", aliases: ["list", "images"], short: S.images, load: L.images },
       { name: "rm", aliases: ["rmi", "remove"], short: S.rmi, load: L.rmi },
       { name: "tag", short: S.tag, load: L.tag },
+    ],
+  },
+  {
+    name: "network",
+    short: "Manage networks",
+    commands: [
+      { name: "connect", short: "Connect a container to a network", load: L.networkConnect },
+      { name: "create", short: "Create a network", load: L.networkCreate },
+      { name: "disconnect", short: "Disconnect a container from a network", load: L.networkDisconnect },
+      {
+        name: "inspect",
+        short: "Display detailed information on one or more networks",
+        load: L.networkInspect,
+      },
+      { name: "ls", aliases: ["list"], short: "List networks", load: L.networkLs },
+      { name: "prune", short: "Remove all unused networks", load: L.networkPrune },
+      { name: "rm", aliases: ["remove"], short: "Remove one or more networks", load: L.networkRm },
     ],
   },
   {
@@ -223,8 +255,8 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   const env = opts.env ?? process.env;
   let client: EngineClient | undefined;
   try {
-    return await dispatch(argv, stdio, env, (global) => {
-      client ??= createClient({ host: parseHost(selectHost(global.hosts, env)).url });
+    return await dispatch(argv, stdio, env, (mod, global) => {
+      client ??= mod.createClient({ host: mod.parseHost(mod.selectHost(global.hosts, env)).url });
       return client;
     });
   } catch (err) {
@@ -252,7 +284,7 @@ async function dispatch(
   argv: string[],
   stdio: Stdio,
   env: Record<string, string | undefined>,
-  getClient: (global: GlobalOptions) => EngineClient,
+  getClient: GetClient,
 ): Promise<number> {
   const root = parseCommandLine(ROOT, argv);
   for (const warning of root.warnings) stdio.stderr.write(`${warning}\n`);
@@ -274,7 +306,7 @@ async function dispatch(
   const [name, ...rest] = root.args;
   if (root.help || name === undefined) {
     // docker prints its help on stderr when run without a command
-    (name === undefined && !root.help ? stdio.stderr : stdio.stdout).write(rootHelp(stdio));
+    (name === undefined && !root.help ? stdio.stderr : stdio.stdout).write(await rootHelp(stdio));
     return 0;
   }
   if (name === "help") return helpTopic(rest, stdio);
@@ -283,7 +315,7 @@ async function dispatch(
   if (group) {
     const [sub, ...subArgs] = rest;
     if (sub === undefined || sub === "--help" || sub === "-h") {
-      stdio.stdout.write(groupHelp(group, stdio));
+      stdio.stdout.write(await groupHelp(group, stdio));
       return 0;
     }
     const entry = group.commands.find((c) => c.name === sub || c.aliases?.includes(sub));
@@ -309,6 +341,8 @@ function specOf(path: readonly string[], mod: CommandModule): CommandSpec {
   return { ...mod, path: `kapsel ${path.join(" ")}` };
 }
 
+type GetClient = (mod: ClientModule, global: GlobalOptions) => EngineClient;
+
 async function runEntry(
   path: string[],
   entry: Entry,
@@ -316,28 +350,37 @@ async function runEntry(
   stdio: Stdio,
   env: Record<string, string | undefined>,
   global: GlobalOptions,
-  getClient: (global: GlobalOptions) => EngineClient,
+  getClient: GetClient,
 ): Promise<number> {
+  // the client loads while the command's own module does
+  const clientModule = import("../client/index.ts");
+  clientModule.catch(() => {});
   const { command } = await entry.load();
   const spec = specOf(path, command);
   const flags: ParsedArgs = parseCommandLine(spec, argv);
   if (flags.help) {
-    stdio.stdout.write(renderHelp(spec, { width: terminalWidth(stdio) }));
+    stdio.stdout.write(await help(spec, { width: terminalWidth(stdio) }));
     return 0;
   }
   for (const warning of flags.warnings) stdio.stderr.write(`${warning}\n`);
-  const result = await command.run({ path, flags, stdio, env, global, client: () => getClient(global) });
+  const mod = await clientModule;
+  const result = await command.run({ path, flags, stdio, env, global, client: () => getClient(mod, global) });
   return result ?? 0;
+}
+
+async function help(spec: CommandSpec, o: HelpOptions): Promise<string> {
+  const { renderHelp } = await import("./flags/render-help.ts");
+  return renderHelp(spec, o);
 }
 
 async function helpTopic(topic: string[], stdio: Stdio): Promise<number> {
   if (topic.length === 0) {
-    stdio.stdout.write(rootHelp(stdio));
+    stdio.stdout.write(await rootHelp(stdio));
     return 0;
   }
   const group = GROUPS.find((g) => g.name === topic[0]);
   if (group && topic.length === 1) {
-    stdio.stdout.write(groupHelp(group, stdio));
+    stdio.stdout.write(await groupHelp(group, stdio));
     return 0;
   }
   const entry = group
@@ -346,14 +389,14 @@ async function helpTopic(topic: string[], stdio: Stdio): Promise<number> {
   if (!entry) throw new StatusError(1, `unknown help topic: ${topic.join(" ")}`);
   const { command } = await entry.load();
   const path = group ? [group.name, entry.name] : [entry.name];
-  stdio.stdout.write(renderHelp(specOf(path, command), { width: terminalWidth(stdio) }));
+  stdio.stdout.write(await help(specOf(path, command), { width: terminalWidth(stdio) }));
   return 0;
 }
 
 const byName = (a: SubcommandListing, b: SubcommandListing) =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
-function groupHelp(group: Group, stdio: Stdio): string {
+function groupHelp(group: Group, stdio: Stdio): Promise<string> {
   const spec: CommandSpec = {
     path: `kapsel ${group.name}`,
     usage: "COMMAND",
@@ -361,13 +404,13 @@ function groupHelp(group: Group, stdio: Stdio): string {
     flags: [],
     subcommands: [...group.commands].sort(byName),
   };
-  return renderHelp(spec, { width: terminalWidth(stdio) });
+  return help(spec, { width: terminalWidth(stdio) });
 }
 
-function rootHelp(stdio: Stdio): string {
+function rootHelp(stdio: Stdio): Promise<string> {
   const common = COMMON.map((n) => TOP.find((e) => e.name === n)!);
   const others = TOP.filter((e) => !COMMON.includes(e.name)).sort(byName);
-  return renderHelp(ROOT, {
+  return help(ROOT, {
     root: true,
     width: terminalWidth(stdio),
     groups: [

@@ -4,10 +4,11 @@ import { bool, int, list, str } from "./command.ts";
 import { parseFilters, validateFilter } from "./filters.ts";
 import {
   CONTAINER_HEADERS,
+  type ContainerSummary,
   containerRow,
   DEFAULT_CONTAINER_TABLE_FORMAT,
 } from "./format/container-columns.ts";
-import { formatRows, formatTemplateText } from "./format/table-format.ts";
+import { formatRows } from "./format/table-format.ts";
 import { GoTemplate } from "./format/template/go-template.ts";
 
 export const FORMAT_HELP =
@@ -59,9 +60,9 @@ export function toPsOptions(flags: ParsedArgs): PsOptions {
   const last = int(flags, "last");
   const format = str(flags, "format");
   let size = bool(flags, "size");
-  // Docker asks the daemon for sizes when a custom format shows them and -s was not given
-  if (format !== "" && !bool(flags, "quiet") && !flags.changed.has("size") && /\.Size\b/.test(format))
-    size = true;
+  // the format is checked whatever else is asked; sizes are fetched when it shows them and -s was not given
+  const used = format !== "" ? checkFormat(format) : undefined;
+  if (used?.has("Size") && !bool(flags, "quiet") && !flags.changed.has("size")) size = true;
   return {
     all: bool(flags, "all"),
     quiet: bool(flags, "quiet"),
@@ -71,6 +72,46 @@ export function toPsOptions(flags: ParsedArgs): PsOptions {
     filters: parseFilters(list(flags, "filter")),
     format,
   };
+}
+
+const EMPTY_CONTAINER: ContainerSummary = {
+  Id: "",
+  Names: [],
+  Image: "",
+  ImageID: "",
+  Command: "",
+  Created: 0,
+  Ports: [],
+  State: "",
+  Status: "",
+};
+
+/**
+ * Docker's check of a --format before it lists anything: the template, as given, runs over an
+ * empty row ("failed to parse template: ...", "failed to execute template: ..." when it does
+ * not), and the fields it reads tell whether the daemon must compute sizes (`{{.Size}}`, and
+ * `{{json .}}`, which reads them all). Returns the fields read.
+ */
+export function checkFormat(format: string): Set<string> {
+  let template: GoTemplate;
+  try {
+    template = GoTemplate.parse(format);
+  } catch (err) {
+    throw new Error(`failed to parse template: ${(err as Error).message}`);
+  }
+  const used = new Set<string>();
+  const row = new Proxy(containerRow(EMPTY_CONTAINER, { trunc: false }), {
+    get(target, key, receiver) {
+      if (typeof key === "string") used.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  try {
+    template.execute(row);
+  } catch (err) {
+    throw new Error(`failed to execute template: ${(err as Error).message}`);
+  }
+  return used;
 }
 
 /** Docker's NewContainerFormat: the template a ps invocation renders with. */
@@ -89,17 +130,10 @@ export const command: CommandModule = {
   flags: psFlags,
   args: { kind: "none" },
   async run(ctx) {
-    const o = toPsOptions(ctx.flags);
-    if (o.format !== "" && o.quiet) {
+    if (str(ctx.flags, "format") !== "" && bool(ctx.flags, "quiet")) {
       ctx.stdio.stderr.write("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
     }
-    if (o.format !== "") {
-      try {
-        GoTemplate.parse(formatTemplateText(o.format));
-      } catch (err) {
-        throw new Error(`failed to parse template: ${(err as Error).message}`);
-      }
-    }
+    const o = toPsOptions(ctx.flags);
     const query: ListContainersOptions = { all: o.all, limit: o.limit, size: o.size, filters: o.filters };
     const containers = await ctx.client().containers.list(query);
     const now = Date.now();

@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { PassThrough, Readable } from "node:stream";
 import { test } from "node:test";
 import { parseRestartPolicy } from "./container-options.ts";
-import { detachKeyBytes, EscapeWatcher } from "./detach-keys.ts";
 import { parseFilters } from "./filters.ts";
 import { imageFormat, imageRows } from "./image-rows.ts";
 import { compactJson, indentJson } from "./json-indent.ts";
@@ -54,21 +53,6 @@ test("parseFilters lower-cases names and collects repeats", () => {
     ],
   );
   assert.throws(() => parseFilters(["nope"]), /bad format of filter/);
-});
-
-test("detachKeyBytes reads moby/term key specs", () => {
-  assert.deepEqual([...detachKeyBytes("ctrl-p,ctrl-q")], [16, 17]);
-  assert.deepEqual([...detachKeyBytes("a,ctrl-@,ctrl-_")], [97, 0, 31]);
-  assert.throws(() => detachKeyBytes("ctrl-1"), /Unknown character: 'ctrl-1'/);
-});
-
-test("EscapeWatcher detaches on the sequence, holds a prefix, releases a false start", () => {
-  const w = new EscapeWatcher();
-  assert.deepEqual(w.push(Buffer.from("ab\x10")), { forward: Buffer.from("ab"), detached: false });
-  assert.deepEqual(w.push(Buffer.from("x")), { forward: Buffer.from("\x10x"), detached: false });
-  assert.deepEqual(w.push(Buffer.from("\x10")), { forward: Buffer.from(""), detached: false });
-  assert.deepEqual(w.push(Buffer.from("\x11rest")), { forward: Buffer.from(""), detached: true });
-  assert.equal(new EscapeWatcher().push(Buffer.from("ls\x10\x11")).detached, true);
 });
 
 test("indentJson re-indents the daemon's text like Go's json.Indent", () => {

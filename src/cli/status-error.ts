@@ -1,4 +1,4 @@
-import { DaemonError } from "../client/index.ts";
+import { DaemonError } from "../client/errors.ts";
 
 /**
  * Ends a command with `status`; main prints `message` on stderr unless it is empty. Commands

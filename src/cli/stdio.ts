@@ -7,8 +7,15 @@ export interface Stdio {
   stderr: Writable & { isTTY?: boolean };
 }
 
+/** The process's streams; stdin is made on first use (setting it up costs ~3 ms, and most commands never read it). */
 export function processStdio(): Stdio {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
 }
 
 /** Docker's CheckTty: a TTY session with stdin needs a terminal on this side. */

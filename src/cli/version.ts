@@ -1,17 +1,20 @@
-import type { SystemVersion } from "../client/index.ts";
-import { clientVersion } from "./client-version.ts";
+import type { ComponentVersion, SystemVersion } from "../client/index.ts";
+import { clientVersion, clientVersionStruct } from "./client-version.ts";
 import type { CommandModule } from "./command.ts";
 import { str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
+import { omitEmpty } from "./format/go-json.ts";
+import { goStruct, goTypedStruct } from "./format/go-print.ts";
 import { tabwrite } from "./format/tabwriter.ts";
 import { GoTemplate } from "./format/template/go-template.ts";
+import { TemplateError } from "./format/template/template-error.ts";
 import { StatusError } from "./status-error.ts";
 
 /** Docker's default version template, with Node's version in the Go line's place. */
 const VERSION_TEMPLATE = `{{with .Client -}}
 Client:
  Version:\t{{.Version}}
- API version:\t{{.ApiVersion}}{{if ne .ApiVersion .DefaultAPIVersion}} (downgraded from {{.DefaultAPIVersion}}){{end}}
+ API version:\t{{.APIVersion}}{{if ne .APIVersion .DefaultAPIVersion}} (downgraded from {{.DefaultAPIVersion}}){{end}}
  Node version:\t{{.GoVersion}}
  Git commit:\t{{.GitCommit}}
  Built:\t{{.BuildTime}}
@@ -100,6 +103,54 @@ export function withEngineComponent(sv: SystemVersion): SystemVersion {
   };
 }
 
+function componentJson(c: ComponentVersion) {
+  return { Name: c.Name, Version: c.Version, ...omitEmpty({ Details: c.Details }) };
+}
+
+function componentStruct(c: ComponentVersion) {
+  const fields = { Name: c.Name, Version: c.Version, Details: c.Details ?? null };
+  return goTypedStruct(fields, "types.ComponentVersion", () => componentJson(c));
+}
+
+/** moby's types.Version: the daemon's JSON names ("ApiVersion") are the json tags of Go fields. */
+function serverStruct(sv: SystemVersion) {
+  const platform = sv.Platform ?? { Name: "" };
+  const components = sv.Components ?? [];
+  return goTypedStruct(
+    {
+      Platform: goStruct({ Name: platform.Name }, "struct { Name string }"),
+      Components: components.map(componentStruct),
+      Version: sv.Version,
+      APIVersion: sv.ApiVersion,
+      MinAPIVersion: sv.MinAPIVersion ?? "",
+      GitCommit: sv.GitCommit,
+      GoVersion: sv.GoVersion,
+      Os: sv.Os,
+      Arch: sv.Arch,
+      KernelVersion: sv.KernelVersion ?? "",
+      Experimental: sv.Experimental ?? false,
+      BuildTime: sv.BuildTime ?? "",
+    },
+    "*types.Version",
+    () => ({
+      Platform: { Name: platform.Name },
+      ...omitEmpty({ Components: components.map((c) => componentJson(c)) }),
+      Version: sv.Version,
+      ApiVersion: sv.ApiVersion,
+      ...omitEmpty({ MinAPIVersion: sv.MinAPIVersion }),
+      GitCommit: sv.GitCommit,
+      GoVersion: sv.GoVersion,
+      Os: sv.Os,
+      Arch: sv.Arch,
+      ...omitEmpty({
+        KernelVersion: sv.KernelVersion,
+        Experimental: sv.Experimental,
+        BuildTime: sv.BuildTime,
+      }),
+    }),
+  );
+}
+
 export const command: CommandModule = {
   usage: "[OPTIONS]",
   short: "Show the kapsel version information",
@@ -114,21 +165,25 @@ export const command: CommandModule = {
     } catch (err) {
       throw new StatusError(64, `template parsing error: ${(err as Error).message}`);
     }
-    const data: { Client: unknown; Server: SystemVersion | null } = {
-      Client: await clientVersion(),
+    const data: { Client: unknown; Server: unknown } = {
+      Client: clientVersionStruct(await clientVersion()),
       Server: null,
     };
     let serverError: unknown;
     try {
-      data.Server = withEngineComponent(await ctx.client().system.version());
+      data.Server = serverStruct(withEngineComponent(await ctx.client().system.version()));
     } catch (err) {
       serverError = err;
     }
     let out: string;
     try {
-      out = tmpl.execute(data);
+      out = tmpl.execute(goTypedStruct(data, "system.versionInfo", () => ({ ...data })));
     } catch (err) {
-      ctx.stdio.stdout.write(tabwrite("\n", { minWidth: 20, tabWidth: 1, padding: 1, padChar: " " }));
+      // docker's template writes into the tabwriter as it goes: what came before the failure
+      const partial = err instanceof TemplateError ? err.output : "";
+      ctx.stdio.stdout.write(
+        tabwrite(`${partial}\n`, { minWidth: 20, tabWidth: 1, padding: 1, padChar: " " }),
+      );
       throw serverError ?? err;
     }
     // tabwriter.NewWriter(out, 20, 1, 1, ' ', 0), as docker's prettyPrintVersion

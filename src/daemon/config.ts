@@ -14,6 +14,12 @@ export interface DaemonConfig {
   detachKeys?: string;
   insecureRegistries: string[];
   registryMirrors: string[];
+  /** dockerd --bridge/-b: the default network's Linux bridge */
+  bridge?: string;
+  /** dockerd --bip: the default bridge's gateway and subnet, "10.213.0.1/24" */
+  bip?: string;
+  /** dockerd default-address-pools (daemon.json) or --default-address-pool base=...,size=... */
+  defaultAddressPools?: { base: string; size: number }[];
 }
 
 const USAGE = `Usage:	kapseld [OPTIONS]
@@ -21,9 +27,13 @@ const USAGE = `Usage:	kapseld [OPTIONS]
 A self-sufficient runtime for containers, Docker-compatible.
 
 Options:
+  -b, --bridge string           Attach containers to a network bridge (default "kapsel0")
+      --bip string              Specify default-bridge IPv4 network
       --config-file string      Daemon configuration file (default "/etc/kapsel/daemon.json")
       --data-root string        Root directory of persistent state (default "/var/lib/kapsel")
   -D, --debug                   Enable debug mode
+      --default-address-pool pool-options
+                                Default address pools for node specific local networks
       --default-runtime string  Default OCI runtime for containers (default "runc")
       --exec-root string        Root directory for execution state files (default "/run/kapsel")
   -H, --host list               Daemon socket(s) to connect to (default unix:///run/kapsel/kapsel.sock)
@@ -52,6 +62,10 @@ const FLAG_KEYS: Record<string, string> = {
   "--storage-driver": "storage-driver",
   "--insecure-registry": "insecure-registries",
   "--registry-mirror": "registry-mirrors",
+  "-b": "bridge",
+  "--bridge": "bridge",
+  "--bip": "bip",
+  "--default-address-pool": "default-address-pools",
 };
 
 /**
@@ -60,6 +74,7 @@ const FLAG_KEYS: Record<string, string> = {
  */
 export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "version" {
   const flags: Record<string, string | string[] | boolean> = {};
+  const pools: { base: string; size: number }[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "-h" || arg === "--help") return "help";
@@ -74,7 +89,8 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     if (!key) throw invalid(`unknown flag: ${name}`);
     const value = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw invalid(`flag needs an argument: ${name}`);
-    if (key === "hosts" || key === "insecure-registries" || key === "registry-mirrors") {
+    if (key === "default-address-pools") pools.push(parsePoolFlag(value));
+    else if (key === "hosts" || key === "insecure-registries" || key === "registry-mirrors") {
       flags[key] = [...((flags[key] as string[] | undefined) ?? []), value];
     } else flags[key] = value;
   }
@@ -101,7 +117,25 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     detachKeys: file["detach-keys"] as string | undefined,
     insecureRegistries: pick("insecure-registries", []),
     registryMirrors: pick("registry-mirrors", []),
+    bridge: pick<string | undefined>("bridge", undefined),
+    bip: pick<string | undefined>("bip", undefined),
+    defaultAddressPools: pools.length > 0 ? pools : checkPools(file["default-address-pools"]),
   };
+}
+
+/** `--default-address-pool base=10.10.0.0/16,size=24` (dockerd's pool-options). */
+function parsePoolFlag(value: string): { base: string; size: number } {
+  const fields = Object.fromEntries(value.split(",").map((kv) => kv.split("=", 2) as [string, string]));
+  const pool = { base: fields.base ?? "", size: Number(fields.size) };
+  if (!pool.base || !Number.isInteger(pool.size)) throw invalid(`invalid default address pool: ${value}`);
+  return pool;
+}
+
+function checkPools(v: unknown): { base: string; size: number }[] | undefined {
+  if (v === undefined) return undefined;
+  const ok = Array.isArray(v) && v.every((p) => typeof p?.base === "string" && Number.isInteger(p?.size));
+  if (!ok) throw invalid(`invalid default-address-pools: ${JSON.stringify(v)}`);
+  return v as { base: string; size: number }[];
 }
 
 function readConfigFile(path: string, required: boolean): Record<string, unknown> {

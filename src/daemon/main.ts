@@ -3,8 +3,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { containerRoutes } from "../api/containers.ts";
+import { distributionRoutes } from "../api/distribution.ts";
 import { execRoutes } from "../api/exec.ts";
 import { imageRoutes } from "../api/images.ts";
+import { networkRoutes } from "../api/networks.ts";
 import { Router } from "../api/router.ts";
 import { createApiServer, ENGINE_VERSION, listenUnix } from "../api/server.ts";
 import { systemRoutes } from "../api/system.ts";
@@ -78,9 +80,11 @@ export async function main(argv: string[]): Promise<number> {
     for (const w of tools.warnings) log("warn", w);
     const engine = await Engine.open(config, tools, log, daemonId(config.dataRoot));
     const router = new Router();
+    distributionRoutes(router, engine); // before the placeholders of /auth and push
     systemRoutes(router, engine);
     containerRoutes(router, engine);
     execRoutes(router, engine);
+    networkRoutes(router, engine);
     imageRoutes(router, engine);
     for (const host of config.hosts) {
       const server = createApiServer({ router, log });

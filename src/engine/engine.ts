@@ -1,14 +1,14 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { conflict, KapselError, notImplemented } from "../lib/errors.ts";
+import { type KapselError, notImplemented } from "../lib/errors.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
 import { type ContainerRecord, ContainerService, ExecService } from "./containers/index.ts";
+import { createDistribution, type Distribution } from "./distribution/index.ts";
 import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
 import { createImageStore, type ImageRecord, type ImageStore } from "./images/index.ts";
+import { type AddressPool, createNetworkService, type NetworkService } from "./network/index.ts";
 import { createRuntime, type Runtime } from "./runtime/index.ts";
 import { createStorage, type Storage } from "./storage/index.ts";
 
@@ -20,9 +20,14 @@ export interface EngineConfig {
   defaultRuntime: string;
   storageDriver?: "overlay" | "copy";
   detachKeys?: string;
+  /** the default network's Linux bridge (dockerd --bridge) */
+  bridge?: string;
+  /** the default bridge's gateway/prefix (dockerd --bip) */
+  bip?: string;
+  defaultAddressPools?: AddressPool[];
+  insecureRegistries?: string[];
+  registryMirrors?: string[];
 }
-
-const run = promisify(execFile);
 
 export type Logger = (level: "debug" | "info" | "warn" | "error", msg: string) => void;
 
@@ -37,6 +42,9 @@ export class Engine {
   readonly storage: Storage;
   readonly images: ImageStore;
   readonly runtime: Runtime;
+  readonly network: NetworkService;
+  /** the registry client (pull, push, login); set once at open */
+  distribution!: Distribution;
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly log: Logger;
@@ -49,6 +57,7 @@ export class Engine {
     storage: Storage;
     images: ImageStore;
     runtime: Runtime;
+    network: NetworkService;
     log: Logger;
     id: string;
   }) {
@@ -58,6 +67,7 @@ export class Engine {
     this.storage = parts.storage;
     this.images = parts.images;
     this.runtime = parts.runtime;
+    this.network = parts.network;
     this.log = parts.log;
     this.id = parts.id;
     this.containers = new ContainerService({
@@ -65,6 +75,7 @@ export class Engine {
       images: parts.images,
       storage: parts.storage,
       runtime: parts.runtime,
+      network: parts.network,
       events: parts.events,
       log: parts.log,
       initPath: parts.tools.init,
@@ -95,7 +106,25 @@ export class Engine {
       runtimeName: config.defaultRuntime,
       logLevel: config.logLevel,
     });
-    const engine = new Engine({ config, tools, events, storage, images, runtime, log, id });
+    const network = await createNetworkService({
+      root: join(config.dataRoot, "network"),
+      execRoot: join(config.execRoot, "network"),
+      events: (action, networkId, attrs) => events.publish("network", action, networkId, attrs),
+      log,
+      bridgeName: config.bridge,
+      bip: config.bip,
+      defaultAddressPools: config.defaultAddressPools,
+    });
+    const engine = new Engine({ config, tools, events, storage, images, runtime, network, log, id });
+    engine.distribution = await createDistribution({
+      root: join(config.dataRoot, "distribution"),
+      images,
+      storage,
+      events,
+      insecureRegistries: config.insecureRegistries ?? [],
+      registryMirrors: config.registryMirrors ?? [],
+    });
+    // also settles the network (after the containers' states are known, before restart policies run)
     await engine.containers.reconcile();
     return engine;
   }
@@ -137,34 +166,6 @@ export class Engine {
       });
     }
     return stream;
-  }
-
-  /** docker top: the host's ps, keeping the rows of the container's processes (Docker's way). */
-  async top(ref: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
-    const rec = this.containers.store.get(ref);
-    if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
-    const pids = new Set((await this.runtime.pids(rec.id)).map(String));
-    const args = psArgs.split(/\s+/).filter(Boolean);
-    let stdout: string;
-    try {
-      ({ stdout } = await run("ps", args, { maxBuffer: 64 * 1024 * 1024 }));
-    } catch (err) {
-      throw new KapselError(
-        "internal",
-        `Error running ps: ${(err as { stderr?: string }).stderr?.trim() || (err as Error).message}`,
-      );
-    }
-    const lines = stdout.split("\n").filter((l) => l.trim() !== "");
-    const titles = lines[0].trim().split(/\s+/);
-    const pidCol = titles.indexOf("PID");
-    if (pidCol < 0) throw new KapselError("internal", `Couldn't find PID field in ps output`);
-    const processes: string[][] = [];
-    for (const line of lines.slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const row = [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(" ")];
-      if (pids.has(row[pidCol])) processes.push(row);
-    }
-    return { Titles: titles, Processes: processes };
   }
 
   version() {
@@ -221,7 +222,7 @@ export class Engine {
       DriverStatus: [["Backing Filesystem", "extfs"]],
       Plugins: {
         Volume: ["local"],
-        Network: ["host", "null"],
+        Network: ["bridge", "host", "null"],
         Authorization: null,
         Log: ["json-file", "k8s-file"],
       },
@@ -287,7 +288,9 @@ export class Engine {
     };
   }
 
+  /** Kernel network state (bridges, veths, rules) stays for the containers that keep running. */
   async close(): Promise<void> {
+    await this.network.close().catch((err) => this.log("warn", `closing the network: ${err}`));
     await this.storage.close();
   }
 }

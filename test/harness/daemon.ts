@@ -1,7 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
+import { createNetworkService } from "../../src/engine/network/index.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const KAPSEL_BIN = join(ROOT, "bin/kapsel");
@@ -15,15 +17,70 @@ export interface CommandResult {
 }
 
 /**
- * A private kapseld for one test suite: its own data root, exec root and socket under /tmp.
+ * The network a test daemon gets: its own bridge (kt + 6 hex digits) and a /20 of 10.213.0.0/17
+ * (the default bridge on its first /24, user networks on the other 15), so daemons side by side
+ * never meet. A slot is held by a lock file naming the test process; a dead holder's is reused.
+ */
+export interface TestNetwork {
+  bridge: string;
+  /** the default bridge's gateway/prefix: 10.213.<16·slot>.1/24 */
+  bip: string;
+  /** where user networks' subnets come from */
+  pool: { base: string; size: number };
+  slot: number;
+}
+
+const SLOTS = 8;
+const slotLock = (slot: number) => `/tmp/kapsel-test-net-${slot}.lock`;
+
+function takeNetworkSlot(): TestNetwork {
+  const routes = execFileSync("ip", ["-4", "-o", "route", "show", "table", "all"], { encoding: "utf8" });
+  const start = Math.floor(Math.random() * SLOTS);
+  for (let i = 0; i < SLOTS; i++) {
+    const slot = (start + i) % SLOTS;
+    const third = slot * 16;
+    const inUse = [...routes.matchAll(/10\.213\.(\d+)\./g)].some(
+      (m) => Number(m[1]) >= third && Number(m[1]) < third + 16,
+    );
+    if (inUse || !lockSlot(slot)) continue;
+    return {
+      bridge: `kt${randomBytes(3).toString("hex")}`,
+      bip: `10.213.${third}.1/24`,
+      pool: { base: `10.213.${third}.0/20`, size: 24 },
+      slot,
+    };
+  }
+  throw new Error("no free test network slot in 10.213.0.0/17");
+}
+
+function lockSlot(slot: number): boolean {
+  try {
+    writeFileSync(slotLock(slot), String(process.pid), { flag: "wx" });
+    return true;
+  } catch {
+    const holder = Number(readFileSync(slotLock(slot), "utf8").trim());
+    try {
+      if (holder > 0) process.kill(holder, 0);
+      return false; // its holder lives (this very process included: another daemon holds it)
+    } catch {
+      rmSync(slotLock(slot), { force: true });
+      return lockSlot(slot);
+    }
+  }
+}
+
+/**
+ * A private kapseld for one test suite: its own data root, exec root, socket, bridge and subnet.
  * `await using d = await startDaemon()` stops it and removes everything it made, also when the
- * suite fails: containers (rm -f), the daemon (SIGTERM, by pid), leftover mounts, the folders.
+ * suite fails: containers (rm -f), the daemon (SIGTERM, by pid), its bridges, veths, network
+ * namespaces and firewall chains, leftover mounts, the folders.
  */
 export class TestDaemon {
   readonly dir: string;
   readonly socket: string;
   readonly dataRoot: string;
   readonly execRoot: string;
+  readonly network: TestNetwork;
   process?: ChildProcess;
   log = "";
 
@@ -32,6 +89,20 @@ export class TestDaemon {
     this.dataRoot = join(this.dir, "data");
     this.execRoot = join(this.dir, "run");
     this.socket = join(this.execRoot, "kapsel.sock");
+    this.network = takeNetworkSlot();
+  }
+
+  /** The flags that give the daemon its network. */
+  get networkArgs(): string[] {
+    const n = this.network;
+    return [
+      "--bridge",
+      n.bridge,
+      "--bip",
+      n.bip,
+      "--default-address-pool",
+      `base=${n.pool.base},size=${n.pool.size}`,
+    ];
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -55,6 +126,7 @@ export class TestDaemon {
         `unix://${this.socket}`,
         "--config-file",
         "/dev/null",
+        ...this.networkArgs,
         ...extraArgs,
       ],
       {
@@ -84,7 +156,9 @@ export class TestDaemon {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     child.kill(signal);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    clearTimeout(timer);
     this.process = undefined;
   }
 
@@ -158,8 +232,27 @@ export class TestDaemon {
       }
     } finally {
       await this.stop();
+      await this.destroyNetwork().catch((err) => process.stderr.write(`network cleanup: ${err}\n`));
       cleanupLeftovers(this.dir);
+      rmSync(slotLock(this.network.slot), { force: true });
     }
+  }
+
+  /**
+   * Removes the daemon's kernel network state, which outlives kapseld by design: every bridge,
+   * veth, namespace and firewall chain its records name (the network domain's own destroy).
+   */
+  async destroyNetwork(): Promise<void> {
+    if (!existsSync(this.dataRoot)) return;
+    const n = this.network;
+    const service = await createNetworkService({
+      root: join(this.dataRoot, "network"),
+      execRoot: join(this.execRoot, "network"),
+      bridgeName: n.bridge,
+      bip: n.bip,
+      defaultAddressPools: [n.pool],
+    });
+    await service.destroy();
   }
 }
 

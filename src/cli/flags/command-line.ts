@@ -5,7 +5,7 @@
 import { FlagError, UsageError } from "./flag-error.ts";
 import type { CommandSpec, ParsedArgs } from "./flag-spec.ts";
 import { parseArgs } from "./parse-args.ts";
-import { argsErrorText, flagErrorText } from "./render-help.ts";
+import { argsErrorText, flagErrorText } from "./usage-errors.ts";
 
 /**
  * Parses argv for cmd. Throws UsageError whose message is docker's full text

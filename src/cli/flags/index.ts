@@ -32,12 +32,6 @@ export {
 } from "./key-value.ts";
 export { parseKvText, readEnvFile, readKvFile, readLabelFile } from "./kv-file.ts";
 export { flagDefault, flagLabel, parseArgs } from "./parse-args.ts";
-export {
-  argsErrorText,
-  flagErrorText,
-  flagUsages,
-  type HelpOptions,
-  renderHelp,
-  usageLine,
-} from "./render-help.ts";
+export { flagUsages, type HelpOptions, renderHelp } from "./render-help.ts";
 export { getTimestamp } from "./timestamp.ts";
+export { argsErrorText, flagErrorText, usageLine } from "./usage-errors.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CommandSpec, FlagSpec } from "./flag-spec.ts";
-import { argsErrorText, flagErrorText, flagUsages, renderHelp, usageLine } from "./render-help.ts";
+import { flagUsages, renderHelp } from "./render-help.ts";
+import { argsErrorText, flagErrorText, usageLine } from "./usage-errors.ts";
 
 const FORMAT_HELP = `Format output using a custom template:
 'table':            Print output in table format with column headers (default)

@@ -14,13 +14,9 @@
 import { formatGoValue } from "../format/go-print.ts";
 import { goQuote } from "../format/go-quote.ts";
 import { bytesSize } from "../format/human-units.ts";
-import type { ArgsRule, CommandSpec, FlagSpec, SubcommandListing } from "./flag-spec.ts";
+import type { CommandSpec, FlagSpec, SubcommandListing } from "./flag-spec.ts";
 import { formatGoDuration } from "./go-duration.ts";
-
-/** "kapsel run [OPTIONS] IMAGE [COMMAND] [ARG...]" (cobra's UseLine). */
-export function usageLine(cmd: Pick<CommandSpec, "path" | "usage">): string {
-  return cmd.usage ? `${cmd.path} ${cmd.usage}` : cmd.path;
-}
+import { usageLine } from "./usage-errors.ts";
 
 /** The value name help shows after a flag: a `backquoted` word of the description, else the type. */
 function unquoteUsage(f: FlagSpec): [string, string] {
@@ -162,48 +158,4 @@ export function renderHelp(cmd: CommandSpec, o: HelpOptions = {}): string {
   if (hasSub) out += `\n\nRun '${cmd.path} COMMAND --help' for more information on a command.`;
   if (o.additionalHelp) out += `\n\n${o.additionalHelp}`;
   return `${out}\n`;
-}
-
-/**
- * What docker prints for a flag error (cobra's FlagErrorFunc):
- * "unknown flag: --foo\n\nUsage:  kapsel run [OPTIONS] ...\n\nRun 'kapsel run --help' for more information"
- */
-export function flagErrorText(reason: string, cmd: Pick<CommandSpec, "path" | "usage">): string {
-  return `${reason}\n\nUsage:  ${usageLine(cmd)}\n\nRun '${cmd.path} --help' for more information`;
-}
-
-const plural = (word: string, n: number) => (n === 1 ? word : `${word}s`);
-
-/**
- * The message docker prints when the positional arguments break the command's rule, or
- * undefined when they fit. Wording (and docker's "See"/"Run" inconsistencies) as cli/required.go.
- */
-export function argsErrorText(cmd: CommandSpec, args: readonly string[], rule: ArgsRule): string | undefined {
-  const bin = cmd.path.split(" ")[0];
-  const use = usageLine(cmd);
-  const path = cmd.path;
-  const n = args.length;
-  switch (rule.kind) {
-    case "any":
-      return undefined;
-    case "none":
-      if (n === 0) return undefined;
-      if (cmd.subcommands?.length) {
-        return `${bin}: unknown command: ${path} ${args[0]}\n\nUsage:  ${use}\n\nRun '${path} --help' for more information`;
-      }
-      return `${bin}: '${path}' accepts no arguments\n\nUsage:  ${use}\n\nRun '${path} --help' for more information`;
-    case "min":
-      if (n >= rule.n) return undefined;
-      return `${bin}: '${path}' requires at least ${rule.n} ${plural("argument", rule.n)}\n\nUsage:  ${use}\n\nSee '${path} --help' for more information`;
-    case "max":
-      if (n <= rule.n) return undefined;
-      // "SRun" is docker's own typo (cli/required.go, v28), kept so output matches.
-      return `${bin}: '${path}' requires at most ${rule.n} ${plural("argument", rule.n)}\n\nUsage:  ${use}\n\nSRun '${path} --help' for more information`;
-    case "exact":
-      if (n === rule.n) return undefined;
-      return `${bin}: '${path}' requires ${rule.n} ${plural("argument", rule.n)}\n\nUsage:  ${use}\n\nRun '${path} --help' for more information`;
-    case "range":
-      if (n >= rule.min && n <= rule.max) return undefined;
-      return `${bin}: '${path}' requires at least ${rule.min} and at most ${rule.max} ${plural("argument", rule.max)}\n\nUsage:  ${use}\n\nRun '${path} --help' for more information`;
-  }
 }

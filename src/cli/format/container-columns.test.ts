@@ -10,7 +10,6 @@ import {
   displayablePorts,
   ellipsis,
   familiarName,
-  goTimeString,
   type PortSummary,
   platformValue,
   truncateId,
@@ -202,19 +201,6 @@ describe("container columns", () => {
   it("sizes a container as docker ps -s does", () => {
     assert.equal(containerSize(0, 0), "0B");
     assert.equal(containerSize(2, 21_500_000), "2B (virtual 21.5MB)");
-  });
-
-  it("prints Go's time.String for CreatedAt", () => {
-    assert.equal(goTimeString(Date.UTC(2024, 0, 2, 15, 4, 5), "UTC"), "2024-01-02 15:04:05 +0000 UTC");
-    assert.equal(goTimeString(Date.UTC(2024, 0, 2, 15, 4, 5, 500), "UTC"), "2024-01-02 15:04:05.5 +0000 UTC");
-    assert.equal(
-      goTimeString(Date.UTC(2024, 6, 2, 15, 4, 5), "America/New_York"),
-      "2024-07-02 11:04:05 -0400 EDT",
-    );
-    assert.equal(
-      goTimeString(Date.UTC(2024, 0, 2, 15, 4, 5), "Europe/Berlin"),
-      "2024-01-02 16:04:05 +0100 CET",
-    );
   });
 
   it("prints the platform as os/arch and marshals it as the OCI platform", () => {

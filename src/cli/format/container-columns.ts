@@ -3,9 +3,12 @@
  * IDs, the quoted and ellipsized COMMAND, the PORTS column with its ranges, names, sizes, and
  * the row object a --format template sees (containerRow).
  */
+
+import { humanDuration } from "../../lib/human-duration.ts";
 import { goStruct } from "./go-print.ts";
 import { goQuote } from "./go-quote.ts";
-import { humanDuration, humanSizeWithPrecision } from "./human-units.ts";
+import { goTimeString } from "./go-time.ts";
+import { humanSizeWithPrecision } from "./human-units.ts";
 import { eastAsianWidth } from "./text-width.ts";
 
 /** stringid.TruncateID: drops an "algo:" prefix and keeps 12 characters. */
@@ -178,44 +181,6 @@ export function containerStatus(s: StatusState, nowMs: number = Date.now()): str
   return `Exited (${s.exitCode ?? 0}) ${since(s.finishedAt)} ago`;
 }
 
-/**
- * Go's time.Time.String() in a zone: "2024-01-02 15:04:05 +0000 UTC" (fractional seconds when
- * not whole). timeZone is an IANA name; the host's zone by default.
- */
-export function goTimeString(ms: number, timeZone?: string): string {
-  const date = new Date(ms);
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    timeZoneName: "longOffset",
-  }).formatToParts(date);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  const off = (get("timeZoneName").replace("GMT", "") || "+00:00").replace(":", ""); // "+0530"
-  const frac =
-    ms % 1000 === 0 ? "" : `.${String(((ms % 1000) + 1000) % 1000).padStart(3, "0")}`.replace(/0+$/, "");
-  const day = `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")}`;
-  return `${day}${frac} ${off} ${zoneAbbreviation(date, off, timeZone)}`;
-}
-
-/** Go prints tzdata's abbreviation ("UTC", "CET", "PST"), or "+0530"/"+05" where there is none. */
-function zoneAbbreviation(date: Date, off: string, timeZone?: string): string {
-  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone === "UTC" || zone === "Etc/UTC") return "UTC";
-  for (const locale of ["en-US", "en-GB"]) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" })
-      .formatToParts(date)
-      .find((p) => p.type === "timeZoneName")?.value;
-    if (name && /^[A-Z]{2,5}$/.test(name) && !(name === "GMT" && off !== "+0000")) return name;
-  }
-  return off.endsWith("00") ? off.slice(0, -2) : off;
-}
-
 /** The fields of an Engine API container summary (GET /containers/json) the columns use. */
 export interface ContainerSummary {
   Id: string;
@@ -293,7 +258,10 @@ export function containerRow(c: ContainerSummary, o: ContainerRowOptions): Recor
     Names: containerNames(c.Names, o.trunc),
     Image: containerImage(c.Image, c.ImageID, o.trunc),
     Command: containerCommand(c.Command, o.trunc),
-    CreatedAt: goTimeString(c.Created * 1000, o.timeZone),
+    // a getter: ICU's time formatting is slow to start and most formats never print it
+    get CreatedAt() {
+      return goTimeString(c.Created * 1000, o.timeZone);
+    },
     RunningFor: `${humanDuration((o.now ?? Date.now()) - c.Created * 1000)} ago`,
     Ports: displayablePorts(c.Ports ?? []),
     State: c.State,

@@ -26,6 +26,20 @@ export function goStruct<T extends object>(obj: T, typeName: string): T & GoStru
   return obj as T & GoStruct;
 }
 
+/**
+ * A typed Go struct (not a formatter context): fields by their Go names for templates (unknown
+ * ones fail: `{{.APIVersion}}`, not `{{.ApiVersion}}`), while `{{json .}}` gives what
+ * encoding/json makes of it (json tags, omitempty, field order), which `json` returns.
+ */
+export function goTypedStruct<T extends object>(
+  fields: T,
+  typeName: string,
+  json: () => unknown,
+): T & GoStruct {
+  Object.defineProperty(fields, "toJSON", { value: json, enumerable: false });
+  return goStruct(fields, typeName);
+}
+
 export function isGoStruct(v: unknown): v is Record<string, unknown> & GoStruct {
   return typeof v === "object" && v !== null && GO_TYPE in v;
 }

@@ -4,11 +4,15 @@
  * and other non-printable characters become Go escapes (lower-case hex).
  */
 
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+// made on first use: a Unicode-property class costs ~1 ms to build, and most text is ASCII
+let printable: RegExp | undefined;
 
 /** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 export function isGoPrintable(ch: string): boolean {
-  return PRINTABLE.test(ch);
+  const cp = ch.charCodeAt(0);
+  if (ch.length === 1 && cp < 0x7f) return cp >= 0x20;
+  printable ??= /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+  return printable.test(ch);
 }
 
 function escapeRune(ch: string, quote: string): string {

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  bytesSize,
-  customSize,
-  humanDuration,
-  humanSize,
-  humanSizeWithPrecision,
-  timeAgo,
-} from "./human-units.ts";
+import { humanDuration } from "../../lib/human-duration.ts";
+import { bytesSize, customSize, humanSize, humanSizeWithPrecision, timeAgo } from "./human-units.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,26 +1,10 @@
 /**
- * docker/go-units' human formats: durations ("Up 5 seconds", "About a minute ago") and sizes
- * ("1.86MB" with 3 significant digits in `docker images`/`ps -s`, "1.5GiB" in `stats`).
+ * docker/go-units' human formats: "About a minute ago" (over units.HumanDuration, which the
+ * daemon's status texts share from src/lib) and sizes ("1.86MB" with 3 significant digits in
+ * `docker images`/`ps -s`, "1.5GiB" in `stats`).
  */
+import { humanDuration } from "../../lib/human-duration.ts";
 import { goSprintf } from "./go-print.ts";
-
-/** units.HumanDuration, from milliseconds: "Less than a second", "About an hour", "3 weeks". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < 1) return "Less than a second";
-  if (seconds === 1) return "1 second";
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.trunc(ms / 60_000);
-  if (minutes === 1) return "About a minute";
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.trunc(ms / 3_600_000 + 0.5);
-  if (hours === 1) return "About an hour";
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
-  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
-}
 
 /** "5 seconds ago": docker's CREATED column, from a past instant (ms since the epoch). */
 export function timeAgo(thenMs: number, nowMs: number = Date.now()): string {

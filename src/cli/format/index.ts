@@ -9,6 +9,8 @@
  * Data are JSON-like values; objects marked with goStruct() behave as Go structs (unknown
  * fields fail as docker's formatter contexts do), their function properties as methods.
  */
+
+export { humanDuration } from "../../lib/human-duration.ts";
 export {
   CONTAINER_HEADERS,
   type ContainerRowOptions,
@@ -23,7 +25,6 @@ export {
   displayablePorts,
   ellipsis,
   familiarName,
-  goTimeString,
   type OciPlatform,
   type PortSummary,
   platformValue,
@@ -45,10 +46,10 @@ export {
 } from "./go-print.ts";
 export { goQuote, goQuoteRune, goUnquote } from "./go-quote.ts";
 export { parseGoBool, parseGoFloat, parseGoInt, parseGoUint, StrconvError } from "./go-strconv.ts";
+export { goTimeString } from "./go-time.ts";
 export {
   bytesSize,
   customSize,
-  humanDuration,
   humanSize,
   humanSizeWithPrecision,
   timeAgo,

@@ -155,6 +155,12 @@ conta          "ubuntu" 24 hours ago//.FOOBAR_BAR
     assert.equal(ps("json").split("\n").length, 3);
   });
 
+  it("escapes <, > and & in a marshalled row as json.Marshal does, not in a json of a field", () => {
+    const list: ContainerSummary[] = [{ ...CONTAINERS[0], Command: "sh -c 'a > b && c <d'" }];
+    assert.match(ps("json", list), /"Command":"\\"sh -c 'a \\u003e b \\u0026\\u0026 c \\u003cd'\\""/);
+    assert.equal(ps("{{json .Command}}", list), `"\\"sh -c 'a > b && c <d'\\""\n`);
+  });
+
   it("reads labels with the Label method, titled by the key's last part", () => {
     const list: ContainerSummary[] = [
       { ...CONTAINERS[0], Labels: { "com.example.app-name": "web", z: "1" } },

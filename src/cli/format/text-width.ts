@@ -31,7 +31,8 @@ const WIDE: [number, number][] = [
   [0x20000, 0x3fffd],
 ];
 
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]$/u;
+// made on first use: a Unicode-property class costs ~1 ms to build, and most text is ASCII
+let zeroWidth: RegExp | undefined;
 
 /** Columns one character takes: 2 for East Asian wide/fullwidth, else 1. */
 export function eastAsianWidth(ch: string): 1 | 2 {
@@ -47,7 +48,10 @@ export function stringWidth(s: string): number {
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (cp >= 0x20 && cp < 0x7f) w++;
-    else if (!ZERO_WIDTH.test(ch)) w += eastAsianWidth(ch);
+    else {
+      zeroWidth ??= /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]$/u;
+      if (!zeroWidth.test(ch)) w += eastAsianWidth(ch);
+    }
   }
   return w;
 }

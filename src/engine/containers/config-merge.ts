@@ -1,4 +1,5 @@
 import { invalid } from "../../lib/errors.ts";
+import { parseSignal } from "../../lib/signals.ts";
 import type { DockerConfig } from "./model.ts";
 
 /** The parts of an image's config a container inherits (Docker's daemon/create merge). */
@@ -33,8 +34,11 @@ export function mergeImageConfig(user: DockerConfig, image: ImageDefaults): Dock
       out.Cmd = image.Cmd ?? null;
       if (image.ArgsEscaped) out.ArgsEscaped = true;
     }
-    out.Entrypoint = image.Entrypoint ?? null;
+    // an empty list given by the user stays empty: only a missing one comes from the image
+    if (!out.Entrypoint) out.Entrypoint = image.Entrypoint ?? null;
   }
+  // `--entrypoint ""` sends [""]: no entrypoint at all, and the image's Cmd is not used either
+  if (out.Entrypoint?.length === 1 && out.Entrypoint[0] === "") out.Entrypoint = null;
   if (!out.WorkingDir) out.WorkingDir = image.WorkingDir ?? "";
   if (image.ExposedPorts) out.ExposedPorts = { ...image.ExposedPorts, ...(out.ExposedPorts ?? {}) };
   if (image.Volumes) out.Volumes = { ...image.Volumes, ...(out.Volumes ?? {}) };
@@ -63,6 +67,11 @@ export function normalizeConfig(body: Partial<DockerConfig>): DockerConfig {
     }
     return v as string[];
   };
+  // moby's verifyContainerSettings: a stop signal must parse, an env entry must have a name
+  if (body.StopSignal) parseSignal(body.StopSignal);
+  for (const e of list(body.Env, "Env") ?? []) {
+    if (e.split("=", 1)[0] === "") throw invalid(`invalid environment variable: ${e}`);
+  }
   return {
     Hostname: str(body.Hostname),
     Domainname: str(body.Domainname),

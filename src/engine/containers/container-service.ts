@@ -6,21 +6,33 @@ import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { parseSignal } from "../../lib/signals.ts";
 import type { EventBus } from "../events/index.ts";
 import type { ImageStore } from "../images/index.ts";
+import type { NetworkService } from "../network/index.ts";
 import type { AttachSession, Runtime } from "../runtime/index.ts";
-import type { Storage } from "../storage/index.ts";
+import type { Change, Storage } from "../storage/index.ts";
 import { commandOf, mergeImageConfig, normalizeConfig } from "./config-merge.ts";
+import {
+  type AttachedNetwork,
+  ContainerNetworking,
+  NETWORK_SETUP_ERROR,
+  type NetworkView,
+} from "./container-network.ts";
 import { writeEtcFiles } from "./etc-files.ts";
-import { normalizeHostConfig } from "./host-config.ts";
+import { checkNetworkMode, normalizeHostConfig } from "./host-config.ts";
+import { withoutInitLayer } from "./init-layer.ts";
 import {
   type ContainerRecord,
   type DockerConfig,
+  type EndpointConfig,
   type HostConfig,
   initialState,
   ZERO_TIME,
 } from "./model.ts";
 import { generateName, validateName } from "./names.ts";
+import { pruneFilter } from "./prune-filter.ts";
+import { nextBackoff, shouldRestart } from "./restart-policy.ts";
 import { buildContainerSpec } from "./spec-input.ts";
 import { ContainerStore } from "./store.ts";
+import { type TopResult, topProcesses } from "./top.ts";
 import { type WaitCondition, Waiters, type WaitResult } from "./waiters.ts";
 
 export interface ContainerServiceDeps {
@@ -29,6 +41,8 @@ export interface ContainerServiceDeps {
   images: ImageStore;
   storage: Storage;
   runtime: Runtime;
+  /** plugs containers into networks; see container-network.ts */
+  network: NetworkService;
   events: EventBus;
   log: (level: "debug" | "info" | "warn" | "error", msg: string) => void;
   /** the init binary for --init (catatonit or tini), when found */
@@ -49,18 +63,24 @@ const nowIso = () => new Date().toISOString();
 export class ContainerService {
   readonly store: ContainerStore;
   #deps: ContainerServiceDeps;
+  #net: ContainerNetworking;
   #lock = new KeyedLock();
   #waiters = new Waiters();
   /** attach requests made before start, connected between runtime create and start */
   #pendingAttach = new Map<string, Array<(s: AttachSession | Error) => void>>();
-  /** containers whose exit is being watched in this daemon */
-  #watching = new Set<string>();
+  /** the run being watched per container (see #watchExit) */
+  #runs = new Map<string, number>();
   /** containers stopped by the user: restart policies leave them alone */
   #stoppedByUser = new Set<string>();
+  /** restart policies' pending restarts, by container id */
+  #restartTimers = new Map<string, NodeJS.Timeout>();
+  /** the restart back-off per container (Docker's: 100 ms doubling to 1 min) */
+  #backoff = new Map<string, number>();
 
   constructor(deps: ContainerServiceDeps) {
     this.#deps = deps;
     this.store = new ContainerStore(deps.root);
+    this.#net = new ContainerNetworking({ network: deps.network, store: this.store });
   }
 
   #event(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -80,12 +100,23 @@ export class ContainerService {
     const config = normalizeConfig(body);
     if (!config.Image) throw invalid("No image specified");
     const hostConfig = normalizeHostConfig(body.HostConfig);
+    checkNetworkMode(config, hostConfig);
     const image = this.#deps.images.resolve(config.Image);
     const merged = mergeImageConfig(config, image.config.config ?? {});
     const { path, args } = commandOf(merged);
     const id = newId();
     const finalName = name ? validateName(name) : this.#uniqueName();
-    if (!merged.Hostname) merged.Hostname = id.slice(0, 12);
+    merged.Hostname = this.#net.defaultHostname(merged, hostConfig, id);
+    if (typeof body.MacAddress === "string" && body.MacAddress) merged.MacAddress = body.MacAddress;
+    const networks = this.#net.planCreate({
+      name: finalName,
+      hostConfig,
+      networkingConfig: body.NetworkingConfig,
+    });
+    const warnings: string[] = [];
+    const published = Object.values(hostConfig.PortBindings ?? {}).some((b) => b && b.length > 0);
+    if (hostConfig.NetworkMode === "host" && (published || hostConfig.PublishAllPorts))
+      warnings.push("Published ports are discarded when using host network mode");
     this.store.reserveName(finalName, id);
     const dir = this.store.dir(id);
     const rec: ContainerRecord = {
@@ -105,6 +136,7 @@ export class ContainerService {
       hostnamePath: join(dir, "hostname"),
       hostsPath: join(dir, "hosts"),
       resolvConfPath: join(dir, "resolv.conf"),
+      networks,
     };
     try {
       mkdirSync(dir, { recursive: true });
@@ -118,7 +150,7 @@ export class ContainerService {
       throw err;
     }
     this.#event(rec, "create");
-    return { Id: id, Warnings: [] };
+    return { Id: id, Warnings: warnings };
   }
 
   #uniqueName(): string {
@@ -128,7 +160,7 @@ export class ContainerService {
     }
   }
 
-  #writeEtc(rec: ContainerRecord): void {
+  #writeEtc(rec: ContainerRecord, net: AttachedNetwork["etc"] = {}): void {
     const hc = rec.hostConfig;
     writeEtcFiles(
       { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
@@ -140,6 +172,7 @@ export class ContainerService {
         dns: hc.Dns ?? [],
         dnsSearch: hc.DnsSearch ?? [],
         dnsOptions: hc.DnsOptions ?? [],
+        ...net,
       },
     );
   }
@@ -148,21 +181,49 @@ export class ContainerService {
 
   start(ref: string): Promise<void> {
     const rec = this.store.get(ref);
-    return this.#lock.run(rec.id, () => this.#start(rec));
+    return this.#lock.run(rec.id, () => this.#start(rec, "user"));
   }
 
-  async #start(rec: ContainerRecord): Promise<void> {
+  /**
+   * Starts the container's process. A start by the user (start, restart) resets the restart
+   * count and back-off, as Docker does; a restart policy's start does not.
+   */
+  async #start(rec: ContainerRecord, by: "user" | "policy"): Promise<void> {
     if (rec.state.Paused) throw conflict("cannot start a paused container, try unpause instead");
-    if (rec.state.Running) throw notModified();
+    if (rec.state.Running && !(by === "policy" && rec.state.Restarting)) throw notModified();
     if (rec.state.Status === "removing" || rec.state.Dead)
       throw conflict(`container ${rec.id} is marked for removal and cannot be started`);
     this.#stoppedByUser.delete(rec.id);
+    if (by === "user") {
+      rec.restartCount = 0;
+      this.#backoff.delete(rec.id);
+    }
     const { runtime, storage } = this.#deps;
     await runtime.delete(rec.id).catch(() => {}); // the previous run's state, if any
     let created = false;
     try {
-      const rootfs = await storage.mount(rec.id);
-      const spec = buildContainerSpec(rec, rootfs, { initPath: this.#deps.initPath });
+      // the network and the rootfs do not wait for each other; both settle before any cleanup
+      const [netResult, rootfsResult] = await Promise.allSettled([
+        this.#net.attach(rec),
+        storage.mount(rec.id),
+      ]);
+      if (netResult.status === "rejected") throw netResult.reason;
+      if (rootfsResult.status === "rejected") throw rootfsResult.reason;
+      const net = netResult.value;
+      const rootfs = rootfsResult.value;
+      if (net.sharedWith) {
+        // container:<x> shares x's hostname, hosts and resolv.conf, as Docker does
+        rec.config.Hostname = net.sharedWith.config.Hostname;
+        rec.config.Domainname = net.sharedWith.config.Domainname;
+        rec.hostnamePath = net.sharedWith.hostnamePath;
+        rec.hostsPath = net.sharedWith.hostsPath;
+        rec.resolvConfPath = net.sharedWith.resolvConfPath;
+      } else this.#writeEtc(rec, net.etc);
+      const spec = buildContainerSpec(rec, rootfs, {
+        initPath: this.#deps.initPath,
+        network: net.namespace,
+        env: net.env,
+      });
       const bundle = join(this.store.dir(rec.id), "bundle");
       mkdirSync(bundle, { recursive: true });
       const { pid } = await runtime.create({
@@ -195,6 +256,7 @@ export class ContainerService {
     } catch (err) {
       this.#failPendingAttaches(rec.id, err as Error);
       if (created) await runtime.delete(rec.id).catch(() => {});
+      await this.#net.release(rec).catch(() => {});
       await storage.unmount(rec.id).catch(() => {});
       const startErr = this.#startError(rec, err);
       // Docker removes an --rm container whose start failed; `run --rm` waits for that
@@ -224,41 +286,73 @@ export class ContainerService {
       exitCode = 126;
       kind = "invalid";
     }
-    rec.state = { ...rec.state, Status: "created", Running: false, Pid: 0, ExitCode: exitCode, Error: msg };
+    rec.state = {
+      ...rec.state,
+      Status: "created",
+      Running: false,
+      Restarting: false,
+      Pid: 0,
+      ExitCode: exitCode,
+      Error: msg,
+    };
     if (rec.state.StartedAt !== ZERO_TIME) rec.state.Status = "exited";
     this.store.save(rec);
     if (err instanceof KapselError && err.kind === "invalid") return err;
+    if (msg.startsWith(NETWORK_SETUP_ERROR) && err instanceof KapselError) return err;
     const wrapped = msg.startsWith("failed to create task")
       ? msg
       : `failed to create task for container: ${msg}`;
     return new KapselError(kind, wrapped, { cause: err });
   }
 
+  /**
+   * Watches the current run's exit. One watcher per run: a watcher left from an earlier run
+   * (stop then start, within one restart) finds its run over and must not end the new one.
+   */
   #watchExit(rec: ContainerRecord): void {
-    if (this.#watching.has(rec.id)) return;
-    this.#watching.add(rec.id);
+    const run = (this.#runs.get(rec.id) ?? 0) + 1;
+    this.#runs.set(rec.id, run);
     this.#deps.runtime
       .waitExit(rec.id)
-      .then((exit) => this.#lock.run(rec.id, () => this.#onExit(rec.id, exit.exitCode, exit.finishedAt)))
-      .catch((err) => this.#deps.log("error", `watching ${shortId(rec.id)}: ${messageOf(err)}`))
-      .finally(() => this.#watching.delete(rec.id));
+      .then((exit) =>
+        this.#lock.run(rec.id, async () => {
+          if (this.#runs.get(rec.id) === run) await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
+        }),
+      )
+      .catch((err) => this.#deps.log("error", `watching ${shortId(rec.id)}: ${messageOf(err)}`));
   }
 
   async #onExit(id: string, exitCode: number, finishedAt: Date): Promise<void> {
     const rec = this.store.find(id);
-    if (!rec?.state.Running) return;
+    if (!rec?.state.Running || rec.state.Restarting) return;
+    // Docker keeps a container that its policy restarts "running" (and "restarting") meanwhile
+    const restart =
+      !rec.hostConfig.AutoRemove &&
+      !this.#stoppedByUser.has(id) &&
+      shouldRestart(rec.hostConfig.RestartPolicy, exitCode, rec.restartCount);
+    if (restart) rec.restartCount++;
     rec.state = {
       ...rec.state,
-      Status: "exited",
-      Running: false,
+      Status: restart ? "restarting" : "exited",
+      Running: restart,
+      Restarting: restart,
       Paused: false,
       Pid: 0,
       ExitCode: exitCode,
       FinishedAt: finishedAt.toISOString(),
     };
     this.store.save(rec);
-    await this.#deps.runtime.delete(id).catch(() => {});
-    await this.#deps.storage.unmount(id).catch(() => {});
+    // the network goes with the process (before a restart policy's restart, too), beside the
+    // runtime's and the rootfs' cleanup, which do not wait for it
+    await Promise.all([
+      this.#deps.runtime
+        .delete(id)
+        .catch(() => {})
+        .then(() => this.#deps.storage.unmount(id).catch(() => {})),
+      this.#net
+        .release(rec)
+        .catch((err) => this.#deps.log("warn", `releasing the network of ${shortId(id)}: ${messageOf(err)}`)),
+    ]);
     this.#event(rec, "die", { exitCode: String(exitCode) });
     this.#waiters.exited(id, exitCode);
     if (rec.hostConfig.AutoRemove) {
@@ -267,34 +361,34 @@ export class ContainerService {
       );
       return;
     }
-    if (this.#shouldRestart(rec)) {
-      rec.restartCount++;
-      const delay = Math.min(100 * 2 ** Math.min(rec.restartCount - 1, 10), 60_000);
-      setTimeout(() => {
-        if (this.store.find(id) && !this.#stoppedByUser.has(id)) {
-          this.#lock
-            .run(id, () => this.#start(rec))
-            .catch((err) => this.#deps.log("warn", `restarting ${shortId(id)}: ${messageOf(err)}`));
-        }
-      }, delay).unref();
-    }
+    if (restart) this.#scheduleRestart(rec);
   }
 
-  #shouldRestart(rec: ContainerRecord): boolean {
-    if (this.#stoppedByUser.has(rec.id)) return false;
-    const policy = rec.hostConfig.RestartPolicy ?? { Name: "no" };
-    switch (policy.Name) {
-      case "always":
-      case "unless-stopped":
-        return true;
-      case "on-failure":
-        return (
-          rec.state.ExitCode !== 0 &&
-          (!policy.MaximumRetryCount || rec.restartCount < policy.MaximumRetryCount)
+  /** Schedules the policy's restart after Docker's back-off. */
+  #scheduleRestart(rec: ContainerRecord): void {
+    const ran = Date.parse(rec.state.FinishedAt) - Date.parse(rec.state.StartedAt);
+    const delay = nextBackoff(this.#backoff.get(rec.id) ?? 0, ran);
+    this.#backoff.set(rec.id, delay);
+    const timer = setTimeout(() => {
+      this.#restartTimers.delete(rec.id);
+      void this.#lock.run(rec.id, async () => {
+        if (!this.store.find(rec.id) || !rec.state.Restarting) return;
+        await this.#start(rec, "policy").catch((err) =>
+          this.#deps.log("warn", `restarting ${shortId(rec.id)}: ${messageOf(err)}`),
         );
-      default:
-        return false;
-    }
+      });
+    }, delay);
+    timer.unref();
+    this.#restartTimers.set(rec.id, timer);
+  }
+
+  /** Stop, kill or rm of a container waiting to be restarted: no restart, it stays exited. */
+  #cancelRestart(rec: ContainerRecord): void {
+    clearTimeout(this.#restartTimers.get(rec.id));
+    this.#restartTimers.delete(rec.id);
+    this.#stoppedByUser.add(rec.id);
+    rec.state = { ...rec.state, Status: "exited", Running: false, Restarting: false };
+    this.store.save(rec);
   }
 
   // ---- stop, kill, restart, pause ----------------------------------------------------------
@@ -306,15 +400,19 @@ export class ContainerService {
 
   async #stop(rec: ContainerRecord, o: { timeout?: number; signal?: string }): Promise<void> {
     if (!rec.state.Running) throw notModified();
-    this.#stoppedByUser.add(rec.id);
     const signal = parseSignal(o.signal || rec.config.StopSignal || "SIGTERM");
+    this.#stoppedByUser.add(rec.id);
+    if (rec.state.Restarting) {
+      this.#cancelRestart(rec);
+      this.#event(rec, "stop");
+      return;
+    }
     const timeout = o.timeout ?? rec.config.StopTimeout ?? 10;
     const { runtime } = this.#deps;
-    if (rec.state.Paused) await runtime.resume(rec.id).catch(() => {});
     const exited = runtime.waitExit(rec.id);
-    if (timeout !== 0) {
-      await this.#signal(rec, signal);
-    }
+    // like Docker, the stop signal goes first even with -t 0, then SIGKILL after the timeout
+    await this.#signal(rec, signal);
+    if (rec.state.Paused) await runtime.resume(rec.id).catch(() => {});
     const inTime = timeout < 0 ? await exited.then(() => true) : await raceTimeout(exited, timeout * 1000);
     if (!inTime) {
       await this.#signal(rec, 9);
@@ -337,12 +435,21 @@ export class ContainerService {
     const signal = parseSignal(signalName || "SIGKILL");
     return this.#lock.run(rec.id, async () => {
       if (!rec.state.Running)
-        throw conflict(`cannot kill container: ${rec.name}: container ${rec.id} is not running`);
-      if (signal === 9 || signal === 15 || signal === 2) this.#stoppedByUser.add(rec.id);
-      if (rec.state.Paused && signal === 9) await this.#deps.runtime.resume(rec.id).catch(() => {});
+        throw conflict(`cannot kill container: ${ref}: container ${rec.id} is not running`);
+      // Docker: SIGKILL, or the container's stop signal (any signal when it has none), means
+      // "exit on next": no restart policy brings it back, and a paused container is resumed
+      const stopSignal = rec.config.StopSignal ? parseSignal(rec.config.StopSignal) : undefined;
+      const exitOnNext = signal === 9 || stopSignal === undefined || signal === stopSignal;
+      if (exitOnNext) this.#stoppedByUser.add(rec.id);
+      if (rec.state.Restarting) {
+        if (exitOnNext) this.#cancelRestart(rec);
+        return;
+      }
+      const exited = this.#deps.runtime.waitExit(rec.id);
       await this.#signal(rec, signal);
+      if (rec.state.Paused && exitOnNext) await this.#deps.runtime.resume(rec.id).catch(() => {});
       if (signal === 9) {
-        const exit = await this.#deps.runtime.waitExit(rec.id);
+        const exit = await exited;
         await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
       }
     });
@@ -352,7 +459,7 @@ export class ContainerService {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
       if (rec.state.Running) await this.#stop(rec, o);
-      await this.#start(rec);
+      await this.#start(rec, "user");
       this.#event(rec, "restart");
     });
   }
@@ -362,6 +469,7 @@ export class ContainerService {
     return this.#lock.run(rec.id, async () => {
       if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
       if (rec.state.Paused) throw conflict(`container ${rec.id} is already paused`);
+      if (rec.state.Restarting) throw restartingError(rec);
       await this.#deps.runtime.pause(rec.id);
       rec.state = { ...rec.state, Status: "paused", Paused: true };
       this.store.save(rec);
@@ -382,39 +490,52 @@ export class ContainerService {
 
   // ---- wait, remove, rename, prune ---------------------------------------------------------
 
-  async wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+  /**
+   * Waits for the condition. The lookup happens before the promise: an unknown container
+   * throws at once, so the route answers 404 before it sends its headers.
+   */
+  wait(ref: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
     const rec = this.store.get(ref);
     if (condition === "not-running" && !rec.state.Running) {
-      return { StatusCode: rec.state.ExitCode, Error: rec.state.Error ? { Message: rec.state.Error } : null };
+      const { ExitCode, Error: message } = rec.state;
+      return Promise.resolve({ StatusCode: ExitCode, Error: message ? { Message: message } : null });
     }
     return this.#waiters.add(rec.id, condition, signal);
   }
 
   remove(ref: string, o: { force: boolean; volumes: boolean }): Promise<void> {
     const rec = this.store.get(ref);
-    return this.#lock.run(rec.id, () => this.#remove(rec, o));
+    return this.#lock.run(rec.id, () => this.#remove(rec, o, ref));
   }
 
-  async #remove(rec: ContainerRecord, o: { force: boolean; volumes: boolean }): Promise<void> {
+  async #remove(rec: ContainerRecord, o: { force: boolean; volumes: boolean }, ref = rec.id): Promise<void> {
     if (!this.store.find(rec.id)) return;
     if (rec.state.Running) {
       if (!o.force) {
-        const what = rec.state.Paused ? "container is paused" : "container is running";
-        throw conflict(
-          `cannot remove container "/${rec.name}": ${what}: stop the container before removing or force remove`,
-        );
+        const why = rec.state.Paused
+          ? "container is paused and must be unpaused first"
+          : `container is ${rec.state.Status}: stop the container before removing or force remove`;
+        throw conflict(`cannot remove container "${ref}": ${why}`);
       }
       this.#stoppedByUser.add(rec.id);
-      if (rec.state.Paused) await this.#deps.runtime.resume(rec.id).catch(() => {});
-      await this.#signal(rec, 9);
-      const exit = await this.#deps.runtime.waitExit(rec.id);
-      await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
-      if (!this.store.find(rec.id)) return; // auto-removed on exit
+      if (rec.state.Restarting) this.#cancelRestart(rec);
+      else {
+        const exited = this.#deps.runtime.waitExit(rec.id);
+        await this.#signal(rec, 9);
+        if (rec.state.Paused) await this.#deps.runtime.resume(rec.id).catch(() => {});
+        const exit = await exited;
+        await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
+        if (!this.store.find(rec.id)) return; // auto-removed on exit
+      }
     }
     rec.state = { ...rec.state, Status: "removing" };
+    const released = this.#net.release(rec).catch(() => {});
     await this.#deps.runtime.delete(rec.id).catch(() => {});
-    await this.#deps.storage.removeRw(rec.id);
+    await this.#deps.storage.removeRw(rec.id).finally(() => released);
     this.store.delete(rec);
+    this.#backoff.delete(rec.id);
+    this.#stoppedByUser.delete(rec.id);
+    this.#runs.delete(rec.id);
     this.#event(rec, "destroy");
     this.#waiters.removed(rec.id, rec.state.ExitCode);
   }
@@ -422,11 +543,19 @@ export class ContainerService {
   rename(ref: string, newName: string): Promise<void> {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
-      if (!newName) throw invalid("Neither old nor new names may be empty");
-      const name = validateName(newName);
-      if (name === rec.name) throw conflict(`Renaming a container with the same name as its current name`);
+      const wanted = newName.trim();
+      if (wanted.replace(/^\//, "") === "") throw invalid("Neither old nor new names may be empty");
+      if (wanted.replace(/^\//, "") === rec.name)
+        throw invalid("Renaming a container with the same name as its current name");
       const old = rec.name;
-      this.store.reserveName(name, rec.id);
+      let name: string;
+      try {
+        name = validateName(wanted.startsWith("/") ? wanted : `/${wanted}`);
+        this.store.reserveName(name, rec.id);
+      } catch (err) {
+        const kind = err instanceof KapselError ? err.kind : "internal";
+        throw new KapselError(kind, `Error when allocating new name: ${messageOf(err)}`, { cause: err });
+      }
       rec.name = name;
       this.store.save(rec);
       this.store.releaseName(old, rec.id);
@@ -437,11 +566,12 @@ export class ContainerService {
   async prune(
     filters: Map<string, string[]>,
   ): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const match = pruneFilter(filters);
     const deleted: string[] = [];
     let space = 0;
     for (const rec of this.store.all()) {
       if (rec.state.Running || rec.state.Status === "removing") continue;
-      if (!matchesPruneFilters(rec, filters)) continue;
+      if (!match(rec)) continue;
       space += await this.#deps.storage.rwSize(rec.id).catch(() => 0);
       await this.remove(rec.id, { force: false, volumes: false });
       deleted.push(rec.id);
@@ -458,6 +588,7 @@ export class ContainerService {
    */
   async attach(ref: string): Promise<{ rec: ContainerRecord; session: Promise<AttachSession> }> {
     const rec = this.store.get(ref);
+    if (rec.state.Restarting) throw restartingError(rec);
     if (rec.state.Running) return { rec, session: this.#deps.runtime.attach(rec.id) };
     if (rec.state.Status !== "created" && rec.state.Status !== "exited") {
       throw conflict(`You cannot attach to a stopped container, start it first`);
@@ -498,6 +629,49 @@ export class ContainerService {
     this.#event(rec, action);
   }
 
+  // ---- networks ----------------------------------------------------------------------------
+
+  /** docker network connect: at once when running, at the next start otherwise. */
+  connectNetwork(ref: string, network: string, endpoint?: EndpointConfig | null): Promise<void> {
+    const rec = this.store.get(ref);
+    return this.#lock.run(rec.id, async () => {
+      await this.#net.connect(rec, network, endpoint);
+      this.store.save(rec);
+    });
+  }
+
+  /** docker network disconnect. */
+  disconnectNetwork(ref: string, network: string, force: boolean): Promise<void> {
+    const rec = this.store.get(ref);
+    return this.#lock.run(rec.id, async () => {
+      await this.#net.disconnect(rec, network, force);
+      this.store.save(rec);
+    });
+  }
+
+  /** The container's networks and ports as inspect and ps show them. */
+  networkView(rec: ContainerRecord): NetworkView {
+    return this.#net.view(rec);
+  }
+
+  // ---- looking inside: top, diff -----------------------------------------------------------
+
+  /** docker top with ps options (Docker's default: -ef). */
+  async top(ref: string, psArgs: string): Promise<TopResult> {
+    const rec = this.store.get(ref);
+    if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
+    if (rec.state.Restarting) throw restartingError(rec);
+    const result = await topProcesses(await this.#deps.runtime.pids(rec.id), psArgs || "-ef");
+    this.#event(rec, "top");
+    return result;
+  }
+
+  /** docker diff: the container's changes to its image, as Docker lists them (no init layer). */
+  async changes(ref: string): Promise<Change[]> {
+    const rec = this.store.get(ref);
+    return withoutInitLayer(await this.#deps.storage.diff(rec.id));
+  }
+
   async resize(ref: string, height: number, width: number): Promise<void> {
     const rec = this.store.get(ref);
     if (!rec.state.Running) throw conflict(`cannot resize container ${rec.id}: container is not running`);
@@ -518,6 +692,10 @@ export class ContainerService {
           await this.#remove(rec, { force: true, volumes: false }).catch(() => {});
           return;
         }
+        if (rec.state.Restarting) {
+          this.#scheduleRestart(rec);
+          return;
+        }
         if (!rec.state.Running) return;
         const state = await this.#deps.runtime.state(rec.id).catch(() => undefined);
         if (state && state.status !== "stopped") {
@@ -531,6 +709,9 @@ export class ContainerService {
         await this.#onExit(rec.id, exit?.exitCode ?? 255, exit?.finishedAt ?? new Date());
       }),
     );
+    // the network next: running containers keep their sandboxes, the rest are released
+    if (this.#net.hasState())
+      await this.#net.ready().catch((err) => this.#deps.log("error", `network: ${messageOf(err)}`));
     for (const rec of this.store.all()) {
       const policy = rec.hostConfig.RestartPolicy?.Name;
       if (
@@ -556,6 +737,11 @@ export class ContainerService {
   }
 }
 
+/** Docker's refusal for a container between two runs of its restart policy. */
+export function restartingError(rec: ContainerRecord): KapselError {
+  return conflict(`Container ${rec.id} is restarting, wait until the container is running`);
+}
+
 function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(false), ms);
@@ -570,39 +756,4 @@ function raceTimeout(p: Promise<unknown>, ms: number): Promise<boolean> {
       },
     );
   });
-}
-
-function matchesPruneFilters(rec: ContainerRecord, filters: Map<string, string[]>): boolean {
-  for (const [key, values] of filters) {
-    for (const v of values) {
-      if (key === "until") {
-        const limit = parseUntil(v);
-        if (Date.parse(rec.created) >= limit) return false;
-      } else if (key === "label" || key === "label!") {
-        const [k, val] = v.split("=", 2);
-        const has = val === undefined ? k in rec.config.Labels : rec.config.Labels[k] === val;
-        if (key === "label" ? !has : has) return false;
-      } else {
-        throw invalid(`invalid filter '${key}'`);
-      }
-    }
-  }
-  return true;
-}
-
-/** `until` in prune filters: a timestamp, unix seconds, or a duration ago (10m, 1h30m). */
-export function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const d = /^(\d+h)?(\d+m)?(\d+(\.\d+)?s)?$/.exec(v);
-  if (d && v !== "") {
-    const ms =
-      (Number.parseFloat(d[1] ?? "0") * 3600 +
-        Number.parseFloat(d[2] ?? "0") * 60 +
-        Number.parseFloat(d[3] ?? "0")) *
-      1000;
-    return Date.now() - ms;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(`failed to parse value as time or duration: "${v}"`);
-  return t;
 }

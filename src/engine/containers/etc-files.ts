@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { writeFileAtomic } from "../../lib/atomic-file.ts";
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
 const DEFAULT_HOSTS = [
   "127.0.0.1\tlocalhost",
@@ -15,11 +15,20 @@ export interface EtcOptions {
   domainname?: string;
   networkMode: string;
   extraHosts?: string[];
+  /** what --add-host name:host-gateway stands for: the default bridge's gateway, as Docker */
+  hostGateway?: string;
   dns?: string[];
   dnsSearch?: string[];
   dnsOptions?: string[];
   /** the container's own address on its network, when it has one */
   address?: string;
+  /** more hosts lines, after --add-host's and before the container's own (legacy links) */
+  extraLines?: string[];
+  /**
+   * The embedded DNS server of the container's user network: the only nameserver, with the
+   * host's search and options (--dns becomes that server's upstream, as in Docker).
+   */
+  dnsServer?: string;
 }
 
 /** Docker's /etc/hosts content for a container. `--add-host name:ip` lines come after the defaults. */
@@ -27,16 +36,32 @@ export function hostsFile(o: EtcOptions): string {
   if (o.networkMode === "host") return readHost("/etc/hosts");
   const lines = [...DEFAULT_HOSTS];
   for (const extra of o.extraHosts ?? []) {
-    const sep = extra.indexOf(":") >= 0 && !extra.includes("=") ? extra.indexOf(":") : extra.indexOf("=");
-    if (sep > 0) lines.push(`${extra.slice(sep + 1)}\t${extra.slice(0, sep)}`);
+    let sep = extra.indexOf("=");
+    if (sep < 0) sep = extra.indexOf(":");
+    if (sep <= 0) continue;
+    let ip = extra.slice(sep + 1);
+    if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+    if (ip === "host-gateway") {
+      if (!o.hostGateway) continue;
+      ip = o.hostGateway;
+    }
+    lines.push(`${ip}\t${extra.slice(0, sep)}`);
   }
-  if (o.address) lines.push(`${o.address}\t${o.hostname}`);
+  lines.push(...(o.extraLines ?? []));
+  if (o.address) {
+    // the FQDN and the bare hostname (libnetwork's makeHostsRecs)
+    const fqdn = o.domainname ? `${o.hostname}.${o.domainname}` : o.hostname;
+    const dot = fqdn.indexOf(".");
+    lines.push(`${o.address}\t${dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
 /**
  * /etc/resolv.conf: the host's, or one made of --dns/--dns-search/--dns-option. Off the host
  * network a loopback nameserver means nothing, so those lines are dropped (Docker's rule).
+ * On a user network the embedded DNS server is the nameserver. Docker's order: nameserver,
+ * search, options.
  */
 export function resolvConf(o: EtcOptions): string {
   const host = readHost("/etc/resolv.conf");
@@ -50,11 +75,16 @@ export function resolvConf(o: EtcOptions): string {
   if (o.dns && o.dns.length > 0) nameservers = o.dns;
   if (o.dnsSearch && o.dnsSearch.length > 0) search = o.dnsSearch.filter((s) => s !== ".");
   if (o.dnsOptions && o.dnsOptions.length > 0) options = o.dnsOptions;
+  if (o.dnsServer) {
+    nameservers = [o.dnsServer];
+    // the embedded server answers container names itself: no search-domain detours (Docker's ndots:0)
+    if (!options.some((x) => x.startsWith("ndots:"))) options = [...options, "ndots:0"];
+  }
   if (o.networkMode !== "host" && nameservers.length === 0 && o.networkMode !== "none")
     nameservers = ["8.8.8.8", "8.8.4.4"];
   const out: string[] = [];
-  if (search.length > 0) out.push(`search ${search.join(" ")}`);
   for (const n of nameservers) out.push(`nameserver ${n}`);
+  if (search.length > 0) out.push(`search ${search.join(" ")}`);
   if (options.length > 0) out.push(`options ${options.join(" ")}`);
   return `${out.join("\n")}\n`;
 }
@@ -67,11 +97,22 @@ function readHost(path: string): string {
   }
 }
 
+/**
+ * Writes the three files. They are made again at every start, so they need no fsync (a power
+ * cut that loses one is repaired by the next start); the rename still keeps a reader from
+ * ever seeing half a file.
+ */
 export function writeEtcFiles(
   paths: { hostname: string; hosts: string; resolvConf: string },
   o: EtcOptions,
 ): void {
-  writeFileAtomic(paths.hostname, `${o.hostname}\n`);
-  writeFileAtomic(paths.hosts, hostsFile(o));
-  writeFileAtomic(paths.resolvConf, resolvConf(o));
+  replaceFile(paths.hostname, `${o.hostname}\n`);
+  replaceFile(paths.hosts, hostsFile(o));
+  replaceFile(paths.resolvConf, resolvConf(o));
+}
+
+function replaceFile(path: string, text: string): void {
+  const tmp = `${path}.tmp-${randomBytes(4).toString("hex")}`;
+  writeFileSync(tmp, text, { mode: 0o644 });
+  renameSync(tmp, path);
 }

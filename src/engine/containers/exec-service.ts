@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { conflict, invalid, messageOf, notFound } from "../../lib/errors.ts";
+import { conflict, invalid, KapselError, messageOf, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { EventBus } from "../events/index.ts";
 import type { ExecTask, ProcessSpec, Runtime } from "../runtime/index.ts";
 import { execProcessSpec } from "../runtime/index.ts";
 import type { Storage } from "../storage/index.ts";
-import type { ContainerService } from "./container-service.ts";
+import { type ContainerService, restartingError } from "./container-service.ts";
 import type { ContainerRecord } from "./model.ts";
 import { resolveUser } from "./user.ts";
 
@@ -56,7 +56,7 @@ export class ExecService {
     const rec = this.#deps.containers.store.get(ref);
     if (!config || typeof config !== "object") throw invalid("invalid JSON: expected an object");
     if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw invalid("No exec command specified");
-    this.#checkRunning(rec);
+    this.#checkRunning(rec, ref);
     const id = newId();
     this.#execs.set(id, {
       id,
@@ -71,9 +71,11 @@ export class ExecService {
     return { Id: id };
   }
 
-  #checkRunning(rec: ContainerRecord): void {
+  /** Docker's refusals, with its wording (the paused one names the container as the user did). */
+  #checkRunning(rec: ContainerRecord, ref = rec.id): void {
     if (!rec.state.Running) throw conflict(`container ${rec.id} is not running`);
-    if (rec.state.Paused) throw conflict(`container ${rec.id} is paused, unpause the container before exec`);
+    if (rec.state.Paused) throw conflict(`Container ${ref} is paused, unpause the container before exec`);
+    if (rec.state.Restarting) throw restartingError(rec);
   }
 
   #event(rec: ContainerRecord, action: string, execId: string, extra: Record<string, string> = {}): void {
@@ -92,7 +94,11 @@ export class ExecService {
     return e;
   }
 
-  /** Starts the process; the caller pumps `task` (output, stdin) unless detached. */
+  /**
+   * Starts the process; the caller pumps `task` (output, stdin) unless detached. When the
+   * process cannot start, the exec gets Docker's exit code (127 command not found, 126 not
+   * executable or a bad user, 128 otherwise) and the error says why.
+   */
   async start(
     id: string,
     o: { detach: boolean; tty?: boolean; consoleSize?: [number, number] | null },
@@ -100,15 +106,23 @@ export class ExecService {
     const e = this.get(id);
     if (e.started)
       throw conflict(
-        e.running ? `Exec command ${id} is already running` : `Exec command ${id} has already run`,
+        e.running ? `exec command ${id} is already running` : `exec command ${id} has already run`,
       );
     const rec = this.#deps.containers.store.get(e.containerId);
     this.#checkRunning(rec);
     e.started = true;
+    this.#event(rec, `exec_start: ${(e.config.Cmd ?? []).join(" ")}`, id);
     const tty = o.tty ?? e.config.Tty ?? false;
+    let process: ProcessSpec;
+    try {
+      process = await this.#processSpec(rec, e.config, tty, o.consoleSize ?? e.config.ConsoleSize);
+    } catch (err) {
+      e.exitCode = 126;
+      this.#forgetLater(e);
+      throw err;
+    }
     let task: ExecTask;
     try {
-      const process = await this.#processSpec(rec, e.config, tty, o.consoleSize ?? e.config.ConsoleSize);
       task = await this.#deps.runtime.exec(rec.id, {
         process,
         tty,
@@ -116,14 +130,21 @@ export class ExecService {
         detach: o.detach,
       });
     } catch (err) {
-      e.exitCode = /executable file not found|no such file/i.test(messageOf(err)) ? 127 : 126;
+      const msg = messageOf(err);
+      e.exitCode = execFailureCode(msg);
       this.#forgetLater(e);
-      throw err;
+      // the words Docker's users see (containerd's), around runc's reason
+      throw new KapselError(
+        e.exitCode === 128 ? "internal" : "invalid",
+        `OCI runtime exec failed: ${msg}: unknown`,
+        {
+          cause: err,
+        },
+      );
     }
     e.task = task;
     e.pid = task.pid;
     e.running = true;
-    this.#event(rec, `exec_start: ${(e.config.Cmd ?? []).join(" ")}`, id);
     void task
       .wait()
       .then((code) => {
@@ -160,16 +181,23 @@ export class ExecService {
       throw invalid(
         `the working directory '${config.WorkingDir}' is invalid, it needs to be an absolute path`,
       );
-    return execProcessSpec(base, {
-      args: config.Cmd ?? [],
-      env: config.Env ?? [],
-      user,
-      cwd: config.WorkingDir || undefined,
-      tty,
-      consoleSize:
-        consoleSize && consoleSize[0] > 0 ? { height: consoleSize[0], width: consoleSize[1] } : undefined,
-      privileged: config.Privileged === true,
-    });
+    // Docker's ReplaceOrAppendEnvValues: a bare NAME unsets NAME for the exec
+    const env = config.Env ?? [];
+    const unset = new Set(env.filter((e) => !e.includes("=")));
+    const baseEnv = (base.env ?? []).filter((e) => !unset.has(e.slice(0, e.indexOf("="))));
+    return execProcessSpec(
+      { ...base, env: baseEnv },
+      {
+        args: config.Cmd ?? [],
+        env: env.filter((e) => e.includes("=")),
+        user,
+        cwd: config.WorkingDir || undefined,
+        tty,
+        consoleSize:
+          consoleSize && consoleSize[0] > 0 ? { height: consoleSize[0], width: consoleSize[1] } : undefined,
+        privileged: config.Privileged === true,
+      },
+    );
   }
 
   #forgetLater(e: ExecRecord): void {
@@ -207,4 +235,18 @@ export class ExecService {
       ...(rec ? {} : {}),
     };
   }
+}
+
+/** moby's setExitCodeFromError: the exit code of an exec whose process could not start. */
+function execFailureCode(message: string): number {
+  const m = message.toLowerCase();
+  if (m.includes("permission denied") || m.includes("is a directory")) return 126;
+  const notFound = [
+    "not a directory",
+    "executable file not found",
+    "no such file or directory",
+    "system cannot find the file specified",
+    "failed to run runc create/exec call",
+  ];
+  return notFound.some((x) => m.includes(x)) ? 127 : 128;
 }

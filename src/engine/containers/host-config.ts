@@ -1,5 +1,6 @@
-import { invalid, notFound, notImplemented } from "../../lib/errors.ts";
-import type { HostConfig } from "./model.ts";
+import { isIP } from "node:net";
+import { invalid, notImplemented } from "../../lib/errors.ts";
+import type { DockerConfig, HostConfig } from "./model.ts";
 
 const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
 
@@ -10,32 +11,23 @@ const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
 export function normalizeHostConfig(input: HostConfig | undefined): HostConfig {
   const hc: HostConfig = { ...(input ?? {}) };
   const policy = hc.RestartPolicy ?? { Name: "no", MaximumRetryCount: 0 };
+  const retries = policy.MaximumRetryCount ?? 0;
+  // moby's validateHostConfig and ValidateRestartPolicy, in their order and words
+  if (hc.AutoRemove && policy.Name !== "" && policy.Name !== "no")
+    throw invalid("can't create 'AutoRemove' container with restart policy");
   if (!RESTART_POLICIES.includes(policy.Name ?? ""))
     throw invalid(
       `invalid restart policy: unknown policy '${policy.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
     );
-  if (policy.Name !== "on-failure" && (policy.MaximumRetryCount ?? 0) > 0) {
-    throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
-  }
-  if ((policy.MaximumRetryCount ?? 0) < 0)
+  if (policy.Name === "on-failure" && retries < 0)
     throw invalid("invalid restart policy: maximum retry count cannot be negative");
-  hc.RestartPolicy = { Name: policy.Name || "no", MaximumRetryCount: policy.MaximumRetryCount ?? 0 };
-  if (hc.AutoRemove && hc.RestartPolicy.Name !== "no") {
-    throw invalid("conflicting options: cannot specify both --restart and --rm");
-  }
-  const mode = hc.NetworkMode || "default";
-  if (!["default", "bridge", "none", "host"].includes(mode) && !mode.startsWith("container:")) {
-    throw notFound(`network ${mode} not found`);
-  }
-  if (mode.startsWith("container:"))
-    throw notImplemented("network mode container:<name> is not implemented yet");
-  hc.NetworkMode = mode === "default" ? "bridge" : mode;
-  const published = Object.values(hc.PortBindings ?? {}).some((b) => b && b.length > 0);
-  if (published || hc.PublishAllPorts)
-    throw notImplemented(
-      "published ports (-p, -P) are not implemented yet: they come with bridge networking",
+  if (policy.Name && policy.Name !== "on-failure" && retries !== 0)
+    throw invalid(
+      `invalid restart policy: maximum retry count can only be used with 'on-failure'${retries < 0 ? " and cannot be negative" : ""}`,
     );
-  if ((hc.Links ?? []).length > 0) throw notImplemented("--link is not implemented yet");
+  hc.RestartPolicy = { Name: policy.Name || "no", MaximumRetryCount: retries };
+  hc.NetworkMode = !hc.NetworkMode || hc.NetworkMode === "default" ? "bridge" : hc.NetworkMode;
+  checkPortBindings(hc.PortBindings ?? {});
   if ((hc.VolumesFrom ?? []).length > 0) throw notImplemented("--volumes-from is not implemented yet");
   for (const bind of hc.Binds ?? []) {
     const source = bind.split(":")[0];
@@ -46,9 +38,74 @@ export function normalizeHostConfig(input: HostConfig | undefined): HostConfig {
       throw notImplemented(`mount type ${m.Type} is not implemented yet`);
   }
   if (typeof hc.ShmSize === "number" && hc.ShmSize < 0) throw invalid("SHM size can not be less than 0");
-  hc.LogConfig = hc.LogConfig?.Type ? hc.LogConfig : { Type: "json-file", Config: {} };
+  // Docker fills in the default driver and keeps the options given with it (--log-opt alone)
+  hc.LogConfig = { Type: hc.LogConfig?.Type || "json-file", Config: hc.LogConfig?.Config ?? {} };
   if (!["json-file", "k8s-file", "local"].includes(hc.LogConfig.Type)) {
     throw notImplemented(`log driver ${hc.LogConfig.Type} is not implemented`);
   }
   return hc;
+}
+
+/** moby's validatePortBindings (Docker 28's words): container ports and host ports must parse. */
+function checkPortBindings(bindings: NonNullable<HostConfig["PortBindings"]>): void {
+  const isPort = (s: string) => /^\d{1,5}$/.test(s) && Number(s) <= 65535;
+  const isRange = (s: string) => {
+    const [a, b, ...rest] = s.split("-");
+    return rest.length === 0 && isPort(a) && (b === undefined || (isPort(b) && Number(b) >= Number(a)));
+  };
+  for (const [key, list] of Object.entries(bindings)) {
+    const slash = key.indexOf("/");
+    const port = slash < 0 ? key : key.slice(0, slash);
+    if (!isRange(port)) throw invalid(`invalid port specification: "${port}"`);
+    for (const b of list ?? []) {
+      const hostPort = b?.HostPort ?? "";
+      if (hostPort === "") continue;
+      const hp = hostPort.includes("/") ? hostPort.slice(0, hostPort.indexOf("/")) : hostPort;
+      if (!isRange(hp)) throw invalid(`invalid port specification: "${hostPort}"`);
+    }
+  }
+}
+
+/**
+ * moby's validateNetMode: what cannot go with sharing another container's network (or the
+ * host's), checked on the request as given (before the image's config is merged in).
+ */
+export function checkNetworkMode(config: Partial<DockerConfig>, hc: HostConfig): void {
+  const mode = hc.NetworkMode ?? "";
+  const links = hc.Links ?? [];
+  if (mode === "container" || mode.startsWith("container:")) {
+    if (mode.slice("container:".length) === "")
+      throw invalid("invalid network mode: invalid container format container:<name|id>");
+    if (config.Hostname) throw invalid("conflicting options: hostname and the network mode");
+    if (links.length > 0)
+      throw invalid(
+        "conflicting options: container type network can't be used with links. This would result in undefined behavior",
+      );
+    if ((hc.Dns ?? []).length > 0) throw invalid("conflicting options: dns and the network mode");
+    if ((hc.ExtraHosts ?? []).length > 0)
+      throw invalid("conflicting options: custom host-to-IP mapping and the network mode");
+    if (Object.keys(hc.PortBindings ?? {}).length > 0 || hc.PublishAllPorts)
+      throw invalid("conflicting options: port publishing and the container type network mode");
+    if (Object.keys(config.ExposedPorts ?? {}).length > 0)
+      throw invalid("conflicting options: port exposing and the container type network mode");
+  }
+  if (hc.UTSMode === "host" && config.Hostname)
+    throw invalid("conflicting options: hostname and the UTS mode");
+  if (mode === "host" && links.length > 0)
+    throw invalid(
+      "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+    );
+  for (const extra of hc.ExtraHosts ?? []) checkExtraHost(extra);
+}
+
+/** moby's opts.ValidateExtraHost: "host:ip" or "host=ip", ip may be bracketed or "host-gateway". */
+export function checkExtraHost(value: string): { host: string; ip: string } {
+  let sep = value.indexOf("=");
+  if (sep < 0) sep = value.indexOf(":");
+  const host = sep < 0 ? "" : value.slice(0, sep);
+  if (sep < 0 || host === "" || host.includes(":")) throw invalid(`bad format for add-host: "${value}"`);
+  let ip = value.slice(sep + 1);
+  if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+  if (ip !== "host-gateway" && isIP(ip) === 0) throw invalid(`invalid IP address in add-host: "${ip}"`);
+  return { host, ip };
 }

@@ -1,18 +1,32 @@
 /**
  * containers: container records, names and the lifecycle state machine (create, start, stop,
- * kill, wait, remove, attach, exec), over storage (rootfs), images and the runtime. Owns
- * <data-root>/containers/<id>/: container.json (the record), hostname, hosts, resolv.conf,
- * <id>-json.log (conmon's k8s-file log) and bundle/ (the OCI bundle). Exec sessions are kept in
- * memory, as Docker does. Leaves processes to the runtime and filesystems to storage.
+ * kill, wait, remove, attach, exec, restart policies), top and diff, over storage (rootfs),
+ * images, the runtime and the network. Owns
+ * <data-root>/containers/<id>/: container.json (the record, with the networks the container
+ * joins), hostname, hosts, resolv.conf, <id>-json.log (conmon's k8s-file log) and bundle/ (the
+ * OCI bundle). Exec sessions are kept in memory, as Docker does. Leaves processes to the
+ * runtime, filesystems to storage, and addresses, veths, ports and DNS to the network domain:
+ * container-network.ts decides when a container is plugged in (start) and out (exit, rm), and
+ * writes what the network gave into /etc/hosts and /etc/resolv.conf; legacy links are here.
  */
+
+export type { NetworkView } from "./container-network.ts";
 export {
   ContainerService,
   type ContainerServiceDeps,
   type CreateRequest,
-  parseUntil,
 } from "./container-service.ts";
 export { type ExecConfig, type ExecRecord, ExecService } from "./exec-service.ts";
+export { INIT_LAYER_PATHS, withoutInitLayer } from "./init-layer.ts";
 export { type ListOptions, selectContainers } from "./list-filter.ts";
-export type { ContainerRecord, ContainerState, ContainerStatus, DockerConfig, HostConfig } from "./model.ts";
+export type {
+  ContainerRecord,
+  ContainerState,
+  ContainerStatus,
+  DockerConfig,
+  EndpointConfig,
+  HostConfig,
+} from "./model.ts";
 export { ZERO_TIME } from "./model.ts";
+export { parseUntil } from "./prune-filter.ts";
 export type { WaitCondition, WaitResult } from "./waiters.ts";

@@ -80,6 +80,19 @@ export interface HostConfig {
   [key: string]: Json;
 }
 
+/**
+ * Docker's EndpointSettings as a create or connect request gives them: the configuration of a
+ * container's place on one network (the live address and ports belong to the network domain).
+ */
+export interface EndpointConfig {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  Links?: string[] | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+  [key: string]: Json;
+}
+
 export interface ContainerState {
   Status: ContainerStatus;
   Running: boolean;
@@ -115,6 +128,12 @@ export interface ContainerRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /**
+   * The networks the container joins when it starts, by network name, in order (the first is
+   * NetworkMode's): filled at create, changed by network connect/disconnect. Records made
+   * before networking existed have none; NetworkMode stands for them.
+   */
+  networks?: Record<string, EndpointConfig>;
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

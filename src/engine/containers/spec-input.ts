@@ -1,28 +1,45 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { invalid } from "../../lib/errors.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
-import { buildSpec, type MountInput, type OciSpec, type SpecInput } from "../runtime/index.ts";
+import {
+  buildSpec,
+  type MountInput,
+  type NamespaceChoice,
+  type OciSpec,
+  type SpecInput,
+} from "../runtime/index.ts";
 import type { ContainerRecord } from "./model.ts";
 import { resolveUser } from "./user.ts";
 
 /**
  * Turns a container record (Docker's Config and HostConfig) into the runtime's spec input, once
  * the rootfs is mounted: the user is resolved from the container's own /etc/passwd and the
- * working directory is created, as Docker does at start.
+ * working directory is created, as Docker does at start. `network` is the namespace the
+ * networking gave (default: the host's for host mode, else a new one); `env` comes before the
+ * container's own variables (legacy links).
  */
-export function buildContainerSpec(rec: ContainerRecord, rootfs: string, o: { initPath?: string }): OciSpec {
+export function buildContainerSpec(
+  rec: ContainerRecord,
+  rootfs: string,
+  o: { initPath?: string; network?: NamespaceChoice; env?: string[] },
+): OciSpec {
   const hc = rec.hostConfig;
   const user = resolveUser(rootfs, rec.config.User, hc.GroupAdd ?? []);
   const cwd = rec.config.WorkingDir || "/";
   if (!cwd.startsWith("/"))
     throw invalid(`the working directory '${cwd}' is invalid, it needs to be an absolute path`);
   mkdirSync(resolveInRoot(rootfs, cwd), { recursive: true });
+  // Docker's init layer has /.dockerenv, which programs test for to know they run in a container
+  // (resolved inside the root: an image's symlink there must not lead out of it)
+  const dockerenv = resolveInRoot(rootfs, "/.dockerenv");
+  if (!existsSync(dockerenv)) writeFileSync(dockerenv, "", { mode: 0o755, flag: "wx" });
   const mode = hc.NetworkMode ?? "bridge";
   const input: SpecInput = {
     rootfs,
     readonlyRootfs: hc.ReadonlyRootfs === true,
     args: [rec.path, ...rec.args],
-    env: rec.config.Env ?? [],
+    // Docker: a bare NAME (-e NAME while NAME is unset on the client) unsets, never reaches the process
+    env: [...(o.env ?? []), ...(rec.config.Env ?? []).filter((e) => e.includes("="))],
     cwd,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     hostname: rec.config.Hostname,
@@ -33,7 +50,7 @@ export function buildContainerSpec(rec: ContainerRecord, rootfs: string, o: { in
         ? { height: hc.ConsoleSize[0], width: hc.ConsoleSize[1] }
         : undefined,
     init: hc.Init ? (o.initPath ?? true) : undefined,
-    network: mode === "host" ? "host" : "private",
+    network: o.network ?? (mode === "host" ? "host" : "private"),
     uts: mode === "host" || hc.UTSMode === "host" ? "host" : "private",
     ipc: hc.IpcMode === "host" ? "host" : "private",
     pid: hc.PidMode === "host" ? "host" : "private",

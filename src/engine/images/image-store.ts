@@ -17,8 +17,16 @@ import {
   rfc3339Nano,
   serializeConfig,
 } from "./image-config.ts";
+import { listImages } from "./image-list.ts";
 import { removeImage } from "./image-remove.ts";
-import type { HistoryItem, ImageRecord, ImageStore, ImageStoreOptions, RemoveOptions } from "./index.ts";
+import type {
+  HistoryItem,
+  ImageRecord,
+  ImageStore,
+  ImageStoreOptions,
+  ListOptions,
+  RemoveOptions,
+} from "./index.ts";
 import {
   familiarString,
   type NamedRef,
@@ -32,6 +40,7 @@ interface StoredRecord {
   id: string;
   parent?: string;
   layers: string[];
+  lastTagTime?: string;
 }
 
 interface Loaded extends StoredRecord {
@@ -39,6 +48,9 @@ interface Loaded extends StoredRecord {
 }
 
 const hexOf = (id: string) => id.replace(/^sha256:/, "");
+
+/** The diff id of a tar without entries (Docker's layer.DigestSHA256EmptyTar). */
+const EMPTY_TAR_DIFF_ID = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 /** The ImageStore contract (see index.ts) over files and a Storage. */
 export class LocalImageStore implements ImageStore {
@@ -93,11 +105,16 @@ export class LocalImageStore implements ImageStore {
       size: img.layers.reduce((sum, l) => sum + (this.#storage.getLayer(l)?.size ?? 0), 0),
       ...(img.parent ? { parent: img.parent } : {}),
       layers: [...img.layers],
+      ...(img.lastTagTime ? { lastTagTime: img.lastTagTime } : {}),
     };
   }
 
-  list(): ImageRecord[] {
-    return [...this.#images.values()].map((i) => this.#record(i));
+  list(o?: ListOptions): ImageRecord[] {
+    const all = [...this.#images.values()].map((i) => this.#record(i));
+    if (!o) return all;
+    const parents = new Set<string>();
+    for (const img of this.#images.values()) if (img.parent) parents.add(img.parent);
+    return listImages({ all, parents, resolve: (ref) => this.resolve(ref) }, o);
   }
 
   resolve(ref: string): ImageRecord {
@@ -219,12 +236,24 @@ export class LocalImageStore implements ImageStore {
 
   #setTag(id: string, named: NamedRef): void {
     this.#tags.set(named, id);
+    const img = this.#images.get(id);
+    if (img) {
+      img.lastTagTime = rfc3339Nano(new Date());
+      const { config: _config, ...rec } = img;
+      writeJsonAtomic(posix.join(this.#root, "images", `${hexOf(id)}.json`), rec);
+    }
     this.#emit("tag", id, familiarString(named));
   }
 
   tag(ref: string, repoTag: string): void {
     const img = this.#find(ref);
     this.#setTag(img.id, this.#parseRepoTag(repoTag));
+  }
+
+  addDigest(repoDigest: string, imageId: string): void {
+    const named = parseNormalizedNamed(repoDigest);
+    if (!named.digest) throw invalid(`not a digest reference: ${repoDigest}`);
+    this.#tags.set({ domain: named.domain, path: named.path, digest: named.digest }, this.#find(imageId).id);
   }
 
   async addImage(config: Uint8Array, o: { parent?: string; repoTag?: string } = {}): Promise<string> {
@@ -278,7 +307,13 @@ export class LocalImageStore implements ImageStore {
   }): Promise<string> {
     const named = o.repoTag ? this.#parseRepoTag(o.repoTag) : undefined;
     const parent = o.parent ? this.#find(o.parent) : undefined;
-    const layer = o.layer ? await this.#storage.applyLayer(parent?.layers.at(-1), o.layer) : undefined;
+    let layer = o.layer ? await this.#storage.applyLayer(parent?.layers.at(-1), o.layer) : undefined;
+    if (layer?.diffId === EMPTY_TAR_DIFF_ID) {
+      // no changes: Docker records an empty_layer history entry and adds no layer
+      const used = [...this.#images.values()].some((i) => i.layers.includes(layer!.chainId));
+      if (!used) await this.#storage.releaseLayer(layer.chainId).catch(() => {});
+      layer = undefined;
+    }
     const created = o.config.created ?? rfc3339Nano(new Date());
     const author = o.author ?? o.config.author;
     const comment = o.comment ?? o.config.comment;
@@ -379,16 +414,16 @@ export class LocalImageStore implements ImageStore {
     rmSync(posix.join(this.#root, "blobs/sha256", hexOf(id)), { force: true });
     const inUse = new Set<string>();
     for (const other of this.#images.values()) for (const l of other.layers) inUse.add(l);
+    // top down, while no other image uses the layer; a layer a container still sits on is only
+    // released (as are those below it): storage removes them with the last such container
     const removed: string[] = [];
     for (const chainId of [...img.layers].reverse()) {
       if (inUse.has(chainId)) break;
       try {
-        await this.#storage.removeLayer(chainId);
+        if (await this.#storage.releaseLayer(chainId)) removed.push(chainId);
       } catch (err) {
-        if (isKind(err, "conflict")) break; // a container still sits on it: storage keeps it
         if (!isKind(err, "not_found")) throw err;
       }
-      removed.push(chainId);
     }
     return removed;
   }

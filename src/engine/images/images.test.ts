@@ -32,7 +32,7 @@ describe("image store", () => {
   });
 
   after(async () => {
-    for (const id of ["ctr", "ctr2"]) await storage.removeRw(id).catch(() => {});
+    for (const id of ["ctr", "ctr2", "ctr3"]) await storage.removeRw(id).catch(() => {});
     await storage.close();
     for (const p of await mountPoints()) if (p.startsWith(`${dir}/`)) await unmount(p);
     await rm(dir, { recursive: true, force: true });
@@ -207,6 +207,35 @@ describe("image store", () => {
       { Deleted: layer },
     ]);
     assert.throws(() => images.resolve(imported), /No such image/);
+  });
+
+  test("a commit without changes adds no layer, only an empty_layer history entry", async () => {
+    await storage.createRw("ctr3", images.topLayer(busybox));
+    const layersBefore = images.resolve(busybox).layers;
+    const id = await images.createImage({
+      parent: busybox,
+      layer: storage.diffTar("ctr3"),
+      config: { config: { Cmd: ["true"] } },
+      createdBy: "true",
+    });
+    await storage.removeRw("ctr3");
+    const rec = images.resolve(id);
+    assert.deepEqual(rec.layers, layersBefore);
+    assert.deepEqual(rec.config.history?.at(-1)?.empty_layer, true);
+    assert.equal(images.history(id)[0].Size, 0);
+    await images.remove(id, { force: false, noPrune: true, isUsed: never });
+  });
+
+  test("addDigest names an image by digest; tags record the last tag time", async () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    images.addDigest(`localhost:5000/box@${digest}`, busybox);
+    assert.deepEqual(images.resolve(busybox).repoDigests, [`localhost:5000/box@${digest}`]);
+    assert.equal(images.resolve(`localhost:5000/box@${digest}`).id, busybox);
+    assert.throws(() => images.addDigest("localhost:5000/box:1", busybox), /not a digest reference/);
+    assert.throws(() => images.addDigest(`x@${digest}`, "nosuch"), /No such image/);
+    assert.ok(Date.parse(images.resolve(busybox).lastTagTime ?? "") > Date.now() - 60_000);
+    await images.remove(`localhost:5000/box@${digest}`, { force: false, noPrune: false, isUsed: never });
+    assert.deepEqual(images.resolve(busybox).repoDigests, []);
   });
 
   test("a reopened store has the same images and tags", async () => {

@@ -3,19 +3,22 @@
  * store and images). It owns image configs, image records (parent, layer chain) and names
  * (tags and digests), resolves what a user types into an image, and makes images from a rootfs
  * tar (import), from a container's changes (commit, later build), or from the host (busybox,
- * debootstrap). Layers themselves live in storage; this domain names them by chain id.
+ * debootstrap), and reads and writes image archives (docker save / load: archive-save.ts,
+ * archive-load.ts). Layers themselves live in storage; this domain names them by chain id.
  *
  * On disk, under <data-root>/image:
  *   blobs/sha256/<hex>      image config JSON; <hex> is its sha256 (= the image id), checked on write
- *   images/<hex>.json       { id, parent?, layers: chainIds } written after the config blob
+ *   images/<hex>.json       { id, parent?, layers: chainIds, lastTagTime? } written after the config blob
  *   repositories.json       names → ids, Docker's layout, rewritten atomically on each change
- *   tmp/                    debootstrap scratch, emptied at start
+ *   tmp/                    debootstrap scratch and archives being loaded, emptied at start
  * Events (through opts.events, Docker's image actions): import, tag, untag, delete.
  */
 import type { Storage } from "../storage/index.ts";
 import type { ImageConfig } from "./image-config.ts";
 import { LocalImageStore } from "./image-store.ts";
 
+export { loadImages } from "./archive-load.ts";
+export { saveImages } from "./archive-save.ts";
 export { applyChanges } from "./change-lines.ts";
 export type { ContainerConfig, HealthConfig, HistoryEntry, ImageConfig } from "./image-config.ts";
 export type { NamedRef } from "./reference.ts";
@@ -41,6 +44,8 @@ export interface ImageRecord {
   parent?: string;
   /** chain ids, bottom first */
   layers: string[];
+  /** RFC 3339 time the image was last tagged (Docker's Metadata.LastTagTime); never tagged: absent */
+  lastTagTime?: string;
 }
 
 /** A container that uses an image, as the caller knows it (for Docker's conflict messages). */
@@ -65,8 +70,21 @@ export interface HistoryItem {
   Comment: string;
 }
 
+export interface ListOptions {
+  /** also untagged images that are some image's parent (docker images -a) */
+  all?: boolean;
+  /** dangling, label, before, since, reference, until: Docker's; others throw invalid */
+  filters?: Map<string, string[]>;
+  /** for `until` durations; default now */
+  now?: Date;
+}
+
 export interface ImageStore {
-  list(): ImageRecord[];
+  /**
+   * Without options: every image with all its names. With options: Docker's image list, newest
+   * first, each image's names narrowed by any reference filter (see image-list.ts).
+   */
+  list(o?: ListOptions): ImageRecord[];
   /**
    * An image by name (busybox, busybox:1, docker.io/library/busybox:latest,
    * localhost:5000/x/y:tag, name@sha256:…), full id (sha256:… or 64 hex) or unambiguous id
@@ -106,6 +124,12 @@ export interface ImageStore {
   configBytes(imageId: string): Buffer;
   /** Points repoTag (default tag latest) at the image ref names. */
   tag(ref: string, repoTag: string): void;
+  /**
+   * Points a digest reference (localhost:5000/x@sha256:…) at an image, as Docker's
+   * ReferenceStore.AddDigest after a pull or push: RepoDigests show it. No event, as in Docker.
+   * Throws invalid for a name without a digest, notFound for an unknown image.
+   */
+  addDigest(repoDigest: string, imageId: string): void;
   /** Docker's rmi: [{Untagged}|{Deleted}] in Docker's order. */
   remove(ref: string, o: RemoveOptions): Promise<Array<{ Untagged?: string; Deleted?: string }>>;
   /** docker history: newest first. */

@@ -24,10 +24,14 @@ export interface LogEntry {
 export interface ReadLogsOptions {
   /** keep reading as the log grows, until `signal` aborts or `isRunning()` turns false */
   follow?: boolean;
-  /** entries at or after this time */
-  since?: Date;
+  /**
+   * entries from the first one at or after this time (later ones all pass, as Docker's
+   * forwarder: conmon's clock may step back). `nanos`, when given, is the exact time in
+   * nanoseconds since the epoch (src/lib/timestamp.ts), compared against the log's own.
+   */
+  since?: Date & { nanos?: bigint };
   /** entries at or before this time; reading stops at the first later one */
-  until?: Date;
+  until?: Date & { nanos?: bigint };
   /** only the last n entries (counted over both streams, before the stream filter, as Docker) */
   tail?: number;
   /** default true */

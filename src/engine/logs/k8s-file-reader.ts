@@ -112,8 +112,9 @@ async function openLog(path: string, waiter: ChangeWaiter | undefined, opts: Rea
 class EntryParser {
   #stdout: boolean;
   #stderr: boolean;
-  #since: number;
-  #until: number;
+  /** [seconds, nanoseconds] bounds; since is dropped once an entry passed it */
+  #since: [number, number] | undefined;
+  #until: [number, number] | undefined;
   #cache = new TimeCache();
   #pending: Record<
     "stdout" | "stderr",
@@ -128,8 +129,20 @@ class EntryParser {
   constructor(opts: ReadLogsOptions) {
     this.#stdout = opts.stdout !== false;
     this.#stderr = opts.stderr !== false;
-    this.#since = opts.since ? opts.since.getTime() : Number.NEGATIVE_INFINITY;
-    this.#until = opts.until ? opts.until.getTime() : Number.POSITIVE_INFINITY;
+    this.#since = opts.since ? exactTime(opts.since) : undefined;
+    this.#until = opts.until ? exactTime(opts.until) : undefined;
+  }
+
+  /** before `since` (and nothing passed it yet) */
+  #early(ms: number, nanos: number): boolean {
+    if (!this.#since) return false;
+    if (compareTime(ms, nanos, this.#since) < 0) return true;
+    this.#since = undefined;
+    return false;
+  }
+
+  #late(ms: number, nanos: number): boolean {
+    return this.#until !== undefined && compareTime(ms, nanos, this.#until) > 0;
   }
 
   /** Parses the whole lines in buf[0, len); returns them and where the incomplete tail starts. */
@@ -158,8 +171,8 @@ class EntryParser {
         ({ ms, date, nanos } = pending);
         this.#pending[line.stream] = undefined;
       }
-      if (ms < this.#since) continue;
-      if (ms > this.#until) {
+      if (this.#early(ms, nanos)) continue;
+      if (this.#late(ms, nanos)) {
         this.done = true;
         return { entries, restStart: start };
       }
@@ -174,11 +187,34 @@ class EntryParser {
     for (const stream of ["stdout", "stderr"] as const) {
       const p = this.#pending[stream];
       this.#pending[stream] = undefined;
-      if (!p || p.ms < this.#since || p.ms > this.#until) continue;
+      if (!p || this.#early(p.ms, p.nanos) || this.#late(p.ms, p.nanos)) continue;
       out.push({ stream, time: p.date, nanos: p.nanos, data: Buffer.concat(p.parts) });
     }
     return out.sort((a, b) => a.time.getTime() - b.time.getTime());
   }
+}
+
+/** [seconds, nanoseconds] of a Date that may carry its exact nanoseconds since the epoch */
+function exactTime(d: Date & { nanos?: bigint }): [number, number] {
+  if (d.nanos !== undefined) {
+    const s = d.nanos / 1_000_000_000n;
+    let ns = d.nanos - s * 1_000_000_000n;
+    let sec = s;
+    if (ns < 0n) {
+      ns += 1_000_000_000n;
+      sec -= 1n;
+    }
+    return [Number(sec), Number(ns)];
+  }
+  const ms = d.getTime();
+  const sec = Math.floor(ms / 1000);
+  return [sec, (ms - sec * 1000) * 1_000_000];
+}
+
+/** an entry's time (ms since the epoch and nanoseconds within its second) against a bound */
+function compareTime(ms: number, nanos: number, [sec, ns]: [number, number]): number {
+  const s = Math.floor(ms / 1000);
+  return s !== sec ? s - sec : nanos - ns;
 }
 
 /**

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync } from "node:fs";
 import { readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
-import { connectAttach } from "./attach-socket.ts";
+import { AttachHub } from "./attach-hub.ts";
+import type { AttachSession } from "./attach-socket.ts";
 import { type ConmonPaths, conmonArgs, readPid, spawnConmon } from "./conmon.ts";
 import { type ExecOptions, type ExecTask, execProcess, writeCtl } from "./exec.ts";
 import { type ExitRecord, ExitWatcher } from "./exit-watcher.ts";
@@ -16,6 +17,8 @@ import { parseSignal } from "./signals.ts";
 import { serializeSpec } from "./spec.ts";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** marker in containers/<id>/: conmon closes the container's stdin at an attach EOF */
+const STDIN_ONCE = "stdin-once";
 /** Docker's exit code for a task whose monitor was lost */
 const LOST_EXIT_CODE = 255;
 
@@ -30,6 +33,8 @@ export class ConmonRuntime implements Runtime {
   /** runc's state layout is known: its start and delete can skip a spawn (runc-fast-path.ts) */
   #isRunc: boolean;
   #runtimeName: string;
+  /** one shared attach connection per container (attach-hub.ts says why) */
+  #hubs = new Map<string, Promise<AttachHub>>();
 
   constructor(opts: RuntimeOptions) {
     const stateDir = resolve(opts.stateDir);
@@ -77,6 +82,8 @@ export class ConmonRuntime implements Runtime {
     await Promise.all([
       writeFile(join(bundle, "config.json"), serializeSpec(spec)),
       symlink(bundle, join(dir, "bundle")),
+      // how conmon treats stdin, for attach sessions of this and later daemons (attach-hub.ts)
+      o.stdin && o.stdinOnce && !o.terminal ? writeFile(join(dir, STDIN_ONCE), "") : undefined,
     ]);
     const args = conmonArgs(this.#paths, {
       cid: o.id,
@@ -145,6 +152,8 @@ export class ConmonRuntime implements Runtime {
 
   async delete(id: string): Promise<void> {
     const dir = this.#dir(id);
+    (await this.#hubs.get(id)?.catch(() => undefined))?.end();
+    this.#hubs.delete(id);
     const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
     await this.#removeAll(id, bundle);
   }
@@ -215,8 +224,24 @@ export class ConmonRuntime implements Runtime {
     return taskStatus(this.#runcRoot, id);
   }
 
-  async attach(id: string) {
-    return connectAttach(await this.#bundle(id));
+  async attach(id: string): Promise<AttachSession> {
+    for (;;) {
+      let hub = this.#hubs.get(id);
+      if (!hub) {
+        const opening: Promise<AttachHub> = this.#bundle(id).then((bundle) =>
+          AttachHub.open(bundle, existsSync(join(this.#dir(id), STDIN_ONCE)), () => {
+            if (this.#hubs.get(id) === opening) this.#hubs.delete(id);
+          }),
+        );
+        hub = opening;
+        this.#hubs.set(id, hub);
+        hub.catch(() => this.#hubs.get(id) === opening && this.#hubs.delete(id));
+      }
+      const h = await hub;
+      // it ended meanwhile (the container exited): a restarted container gets a new one
+      if (!h.ended) return h.session();
+      if (this.#hubs.get(id) === hub) this.#hubs.delete(id);
+    }
   }
 
   async resize(id: string, height: number, width: number): Promise<void> {

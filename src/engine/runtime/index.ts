@@ -12,7 +12,8 @@
  *   sock/                     conmon --socket-dir-path (unused with --full-attach; must exist)
  *   containers/<id>/          conmon --persist-dir (exit, oom), conmon.pid, pid (container pid),
  *                             bundle -> the bundle folder (config.json, conmon's attach socket
- *                             and ctl/winsz fifos)
+ *                             and ctl/winsz fifos), stdin-once (marker: conmon closes the
+ *                             container's stdin at an attach EOF)
  *   containers/<id>/exec/<n>/ one exec session: process.json, pid, runc.log, conmon's files
  *
  * The bundle folder belongs to the caller; the runtime writes config.json there, and conmon
@@ -107,8 +108,12 @@ export interface Runtime {
   /** as `runc state` computes it, without running runc; undefined when runc has no such container */
   state(id: string): Promise<{ status: TaskStatus; pid: number } | undefined>;
   /**
-   * Connects to conmon's attach socket: output from now on (earlier output is in the log) and
-   * stdin. Throws conflict when the container's conmon is gone.
+   * An attach session: output from now on (earlier output is in the log) and stdin. Sessions
+   * of a container share one connection to conmon's attach socket, so one leaving never closes
+   * the container's stdin; only `closeStdin()` does, for a stdin-once container (Docker's
+   * StdinOnce). Attached between `create` and `start`, a session sees all the output. Output
+   * a slow consumer has not taken waits in memory (no backpressure). Throws conflict when the
+   * container's conmon is gone.
    */
   attach(id: string): Promise<AttachSession>;
   /** sets the pty size (rows, columns) through conmon's ctl fifo; ignored without a tty */

@@ -340,6 +340,33 @@ test("attach carries stdin in and output out; stdinOnce closes stdin on half-clo
   }
 });
 
+test("a session leaving does not close a stdin-once container's stdin; closeStdin does", {
+  skip,
+}, async () => {
+  await createTask(
+    "shared",
+    { args: ["sh", "-c", "while read l; do echo got:$l; done; echo eof"] },
+    { stdin: true, stdinOnce: true },
+  );
+  try {
+    const main = await rt.attach("shared");
+    const watcher = await rt.attach("shared");
+    await rt.start("shared");
+    main.write(Buffer.from("one\n"));
+    const seen = watcher.output[Symbol.asyncIterator]();
+    assert.equal(String((await seen.next()).value?.data), "got:one\n");
+    // conmon would close stdin at this connection's EOF if it had one of its own
+    watcher.close();
+    await new Promise((r) => setTimeout(r, 50));
+    main.write(Buffer.from("two\n"));
+    main.closeStdin();
+    assert.equal(await collect(main.output), "got:one\ngot:two\neof\n");
+    assert.equal((await rt.waitExit("shared")).exitCode, 0);
+  } finally {
+    await rt.delete("shared");
+  }
+});
+
 test("a tty container takes input and resizes through conmon", { skip }, async () => {
   await createTask(
     "tty",

@@ -9,11 +9,18 @@
  *   driver                         "overlay" or "copy": fixed when the root is first used
  *   layers/<chainId hex>/diff      overlay: this layer's files, whiteouts as 0/0 devices and the
  *                                  trusted.overlay.opaque xattr; copy: the full tree up to here
- *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque }
+ *   layers/<chainId hex>/layer.tar   the plain tar the layer was applied from, byte for byte (its
+ *                                  sha256 is the diffId): what push and save send. Written while
+ *                                  unpacking, as Docker keeps tar-split; absent for layers stored
+ *                                  before kapsel kept it
+ *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque, released?, tar? }
  *   l/<link>                       short symlink to ../layers/<hex>/diff, keeps mount data small
  *   containers/<id>/upper, work    overlay: the container's writes and overlay's work dir
+ *   containers/<id>/init           Docker's init layer: mount points and /etc stubs; overlay's
+ *                                  top lowerdir; for "copy" only kept for diff, the stubs being
+ *                                  in merged too
  *   containers/<id>/merged         the root file system (mount point; a full copy for "copy")
- *   containers/<id>/rw.json        { id, parent }
+ *   containers/<id>/rw.json        { id, parent, init }
  *   tmp/                           half-made layers and layers being removed; emptied at start
  * Whatever appears under layers/ or containers/ is complete: it is built in tmp/ and renamed.
  */
@@ -46,10 +53,28 @@ export interface Storage {
     tar: NodeJS.ReadableStream,
     expect?: { diffId?: string },
   ): Promise<LayerInfo>;
+  /** undefined for a layer that is absent or released */
   getLayer(chainId: string): LayerInfo | undefined;
-  /** Throws conflict while a child layer or a container's layer sits on it; notFound if absent. */
-  removeLayer(chainId: string): Promise<void>;
-  /** A container's copy-on-write layer over parent (undefined = scratch); idempotent for the same parent. */
+  /**
+   * The layer's plain tar, byte for byte the one it was applied from: its sha256 is the diffId
+   * (push, save). Throws notFound for a layer absent or released, notImplemented for a layer
+   * stored before tars were kept (applying it again adds the tar).
+   */
+  layerTar(chainId: string): NodeJS.ReadableStream;
+  /** The length of layerTar's bytes (a tar entry's header needs it first: save). Throws as layerTar. */
+  layerTarSize(chainId: string): Promise<number>;
+  /**
+   * The caller (the image store) no longer wants the layer. It goes now when nothing sits on it
+   * (returns true), else once its last child layer or container layer is gone (returns false: it
+   * is released, and hidden from getLayer, until then). Applying the same layer again keeps it.
+   * Throws notFound for a layer absent or already released.
+   */
+  releaseLayer(chainId: string): Promise<boolean>;
+  /**
+   * A container's copy-on-write layer over parent (undefined = scratch), with Docker's init
+   * layer between them (mount points and /etc stubs: see init-layer.ts); idempotent for the same
+   * parent. Throws notFound for a parent absent or released.
+   */
   createRw(id: string, parent: string | undefined): Promise<void>;
   /** Mounts the root file system (idempotent) and returns its path. */
   mount(id: string): Promise<string>;

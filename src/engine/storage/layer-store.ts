@@ -1,20 +1,23 @@
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { posix } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { promisify } from "node:util";
 import { writeJsonAtomic } from "../../lib/atomic-file.ts";
-import { conflict, invalid, notFound, unavailable } from "../../lib/errors.ts";
+import { conflict, invalid, notFound, notImplemented, unavailable } from "../../lib/errors.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { type Change, changesSize, computeChanges, listDirs, type UpperHint } from "./changes.ts";
 import { opaqueDirs } from "./fs-syscalls.ts";
 import type { LayerInfo, Storage, StorageDriver } from "./index.ts";
+import { makeInitLayer } from "./init-layer.ts";
 import { unpackLayer } from "./layer-unpack.ts";
 import { LayerView, type ViewLayer } from "./layer-view.ts";
 import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
 import { probeOverlay } from "./overlay-probe.ts";
+import { copyingTo } from "./tar-copy.ts";
 import { packChanges, packView } from "./tree-tar.ts";
 
 const run = promisify(execFile);
@@ -24,11 +27,17 @@ interface LayerRecord extends LayerInfo {
   link: string;
   /** opaque directories of this layer (overlay), relative */
   opaque: string[];
+  /** no image wants it any more: it goes once no layer or container sits on it */
+  released?: boolean;
+  /** layer.tar, the plain tar as applied, sits beside diff/ (layers stored before it: absent) */
+  tar?: boolean;
 }
 
 interface RwRecord {
   id: string;
   parent?: string;
+  /** has an init layer (init/); containers made before it existed have none */
+  init?: boolean;
 }
 
 /** Mount data must fit one page; keep a margin for the upper and work dirs. */
@@ -44,6 +53,8 @@ export class LayerStore implements Storage {
   readonly #layers = new Map<string, LayerRecord>(); // by chainId
   readonly #rws = new Map<string, RwRecord>();
   readonly #mounted = new Set<string>();
+  /** container layers being made: id → parent, which counts as in use meanwhile */
+  readonly #creating = new Map<string, string | undefined>();
   readonly #lock = new KeyedLock();
   /** extra overlay mount options, from the probe */
   readonly #mountOptions: string;
@@ -108,6 +119,7 @@ export class LayerStore implements Storage {
     // mounts made by an earlier daemon are ours to unmount too
     const points = new Set(await mountPoints());
     for (const id of this.#rws.keys()) if (points.has(this.#mergedDir(id))) this.#mounted.add(id);
+    await this.#sweep();
   }
 
   #layerDir(chainId: string): string {
@@ -156,6 +168,7 @@ export class LayerStore implements Storage {
       const existing = this.#layers.get(chainIdOf(parent, expect.diffId));
       if (existing) {
         await drain(input);
+        this.#keep(existing);
         return info(existing);
       }
     }
@@ -166,12 +179,21 @@ export class LayerStore implements Storage {
       if (this.driver === "copy" && parent) await copyTree(this.#diffDir(parent), diff);
       else await mkdir(diff);
       const plain = await decompressStream(input);
-      const result = await unpackLayer(plain, diff, this.driver === "overlay" ? "overlay" : "apply");
+      const tarCopy = posix.join(tmp, "layer.tar");
+      const result = await unpackLayer(
+        copyingTo(plain, tarCopy),
+        diff,
+        this.driver === "overlay" ? "overlay" : "apply",
+      );
       if (expect?.diffId && expect.diffId !== result.diffId)
         throw invalid(`layer digest mismatch: expected ${expect.diffId}, got ${result.diffId}`);
       const chainId = chainIdOf(parent, result.diffId);
       const existing = this.#layers.get(chainId);
-      if (existing) return info(existing);
+      if (existing) {
+        if (!existing.tar && !existing.released) await this.#adoptTar(existing, tarCopy);
+        this.#keep(existing);
+        return info(existing);
+      }
       const rec: LayerRecord = {
         chainId,
         diffId: result.diffId,
@@ -179,6 +201,7 @@ export class LayerStore implements Storage {
         size: result.size,
         link: hexOf(chainId).slice(0, 24),
         opaque: result.opaque,
+        tar: true,
       };
       writeJsonAtomic(posix.join(tmp, "layer.json"), rec);
       // the link may dangle for a moment; open() removes links whose layer never arrived
@@ -203,25 +226,90 @@ export class LayerStore implements Storage {
     }
   }
 
-  getLayer(chainId: string): LayerInfo | undefined {
-    const rec = this.#layers.get(asDigest(chainId));
-    return rec && info(rec);
+  /** A layer stored before tars were kept gets the one just applied again (same diffId, same bytes). */
+  async #adoptTar(rec: LayerRecord, tarCopy: string): Promise<void> {
+    try {
+      await rename(tarCopy, posix.join(this.#layerDir(rec.chainId), "layer.tar"));
+    } catch {
+      return; // the layer is going away meanwhile: it keeps no tar
+    }
+    rec.tar = true;
+    writeJsonAtomic(posix.join(this.#layerDir(rec.chainId), "layer.json"), rec);
   }
 
-  removeLayer(chainId: string): Promise<void> {
+  #tarPath(chainId: string): string {
+    const rec = this.#layers.get(asDigest(chainId));
+    if (!rec || rec.released) throw notFound(`layer ${asDigest(chainId)} not found`);
+    if (!rec.tar)
+      throw notImplemented(
+        `the tar of layer ${rec.diffId}: it was stored before kapsel kept layer tars (pull or load the image again)`,
+      );
+    return posix.join(this.#layerDir(rec.chainId), "layer.tar");
+  }
+
+  layerTar(chainId: string): NodeJS.ReadableStream {
+    return createReadStream(this.#tarPath(chainId));
+  }
+
+  async layerTarSize(chainId: string): Promise<number> {
+    return (await stat(this.#tarPath(chainId))).size;
+  }
+
+  getLayer(chainId: string): LayerInfo | undefined {
+    const rec = this.#layers.get(asDigest(chainId));
+    return rec && !rec.released ? info(rec) : undefined;
+  }
+
+  /** A released layer that is wanted again (the same layer applied anew) stays, with its parents. */
+  #keep(rec: LayerRecord): void {
+    for (const l of this.#chain(rec.chainId)) {
+      if (!l.released) continue;
+      delete l.released;
+      writeJsonAtomic(posix.join(this.#layerDir(l.chainId), "layer.json"), l);
+    }
+  }
+
+  releaseLayer(chainId: string): Promise<boolean> {
     const id = asDigest(chainId);
-    return this.#lock.run(`layer:${id}`, async () => {
+    return this.#lock.run("layers", async () => {
       const rec = this.#layers.get(id);
-      if (!rec) throw notFound(`layer ${id} not found`);
-      for (const l of this.#layers.values())
-        if (l.parent === id) throw conflict(`layer ${id} is in use: layer ${l.chainId} is on top of it`);
-      for (const r of this.#rws.values())
-        if (r.parent === id) throw conflict(`layer ${id} is in use by container ${r.id}`);
-      this.#layers.delete(id);
-      const tmp = this.#tmpPath("removed");
-      await rename(this.#layerDir(id), tmp);
-      await rm(posix.join(this.#root, "l", rec.link), { force: true });
-      await rm(tmp, { recursive: true, force: true });
+      if (!rec || rec.released) throw notFound(`layer ${id} not found`);
+      if (!this.#inUse(id)) {
+        await this.#removeLayerNow(rec);
+        return true;
+      }
+      rec.released = true;
+      writeJsonAtomic(posix.join(this.#layerDir(id), "layer.json"), rec);
+      return false;
+    });
+  }
+
+  #inUse(chainId: string): boolean {
+    for (const l of this.#layers.values()) if (l.parent === chainId) return true;
+    for (const r of this.#rws.values()) if (r.parent === chainId) return true;
+    for (const p of this.#creating.values()) if (p === chainId) return true;
+    return false;
+  }
+
+  async #removeLayerNow(rec: LayerRecord): Promise<void> {
+    this.#layers.delete(rec.chainId);
+    const tmp = this.#tmpPath("removed");
+    await rename(this.#layerDir(rec.chainId), tmp);
+    await rm(posix.join(this.#root, "l", rec.link), { force: true });
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  /** Removes released layers nothing sits on any more, top first, until none is left. */
+  #sweep(): Promise<void> {
+    return this.#lock.run("layers", async () => {
+      for (let again = true; again; ) {
+        again = false;
+        for (const rec of [...this.#layers.values()]) {
+          if (!rec.released || this.#inUse(rec.chainId)) continue;
+          await this.#removeLayerNow(rec);
+          again = true;
+        }
+      }
     });
   }
 
@@ -233,23 +321,38 @@ export class LayerStore implements Storage {
         if (existing.parent === parent) return;
         throw conflict(`container layer ${id} already exists`);
       }
-      if (parent && !this.#layers.has(parent)) throw notFound(`layer ${parent} not found`);
+      // checked and claimed under the layers lock: a layer being released cannot gain a container
+      await this.#lock.run("layers", async () => {
+        if (parent && (!this.#layers.has(parent) || this.#layers.get(parent)?.released))
+          throw notFound(`layer ${parent} not found`);
+        this.#creating.set(id, parent);
+      });
       const tmp = this.#tmpPath("rw");
+      let made = false;
       try {
+        const now = new Date();
+        const [init, merged] = [posix.join(tmp, "init"), posix.join(tmp, "merged")];
         await mkdir(tmp);
         if (this.driver === "overlay") {
-          for (const d of ["upper", "work", "merged"]) await mkdir(posix.join(tmp, d));
-        } else if (parent) {
-          await copyTree(this.#diffDir(parent), posix.join(tmp, "merged"));
+          for (const d of ["upper", "work", "merged", "init"]) await mkdir(posix.join(tmp, d));
+          await makeInitLayer(init, now);
         } else {
-          await mkdir(posix.join(tmp, "merged"));
+          // the stubs go into the copy itself; init/ holds them apart, only for diff's comparison
+          if (parent) await copyTree(this.#diffDir(parent), merged);
+          else await mkdir(merged);
+          await makeInitLayer(merged, now);
+          await mkdir(init);
+          await makeInitLayer(init, now, merged);
         }
-        const rec: RwRecord = { id, ...(parent ? { parent } : {}) };
+        const rec: RwRecord = { id, ...(parent ? { parent } : {}), init: true };
         writeJsonAtomic(posix.join(tmp, "rw.json"), rec);
         await rename(tmp, this.#rwDir(id));
         this.#rws.set(id, rec);
+        made = true;
       } finally {
+        this.#creating.delete(id);
         await rm(tmp, { recursive: true, force: true });
+        if (!made) await this.#sweep();
       }
     });
   }
@@ -270,7 +373,8 @@ export class LayerStore implements Storage {
         return merged;
       }
       const chain = this.#chain(rec.parent);
-      const lower = chain.length > 0 ? chain.map((l) => `l/${l.link}`).join(":") : "empty";
+      const lowers = [...(rec.init ? [`containers/${id}/init`] : []), ...chain.map((l) => `l/${l.link}`)];
+      const lower = lowers.length > 0 ? lowers.join(":") : "empty";
       const options = [
         `lowerdir=${lower}`,
         `upperdir=containers/${id}/upper`,
@@ -296,36 +400,38 @@ export class LayerStore implements Storage {
   }
 
   removeRw(id: string): Promise<void> {
-    return this.#lock.run(`rw:${id}`, async () => {
-      if (!this.#rws.has(id)) return;
-      await this.#unmountNow(id);
-      await unmountBelow(this.#rwDir(id)); // e.g. something bind-mounted into the rootfs: never delete through it
-      const tmp = this.#tmpPath("removed");
-      await rename(this.#rwDir(id), tmp);
-      this.#rws.delete(id);
-      await rm(tmp, { recursive: true, force: true });
-    });
+    return this.#lock
+      .run(`rw:${id}`, async () => {
+        if (!this.#rws.has(id)) return;
+        await this.#unmountNow(id);
+        await unmountBelow(this.#rwDir(id)); // e.g. something bind-mounted into the rootfs: never delete through it
+        const tmp = this.#tmpPath("removed");
+        await rename(this.#rwDir(id), tmp);
+        this.#rws.delete(id);
+        await rm(tmp, { recursive: true, force: true });
+      })
+      .then(() => this.#sweep());
   }
 
-  /** The layers below a container (top first), as a view. */
-  #lowerView(rec: RwRecord): LayerView {
-    return new LayerView(this.#chain(rec.parent).map((l) => layerOf(this.#diffDir(l.chainId), l.opaque)));
+  /** What the container started from, top first: its init layer, then its image's layers. */
+  #baseLayers(id: string, rec: RwRecord): ViewLayer[] {
+    const init = rec.init ? [layerOf(posix.join(this.#rwDir(id), "init"), [])] : [];
+    // the copy driver's layer dirs hold whole trees: the top one is the image
+    const chain = this.#chain(rec.parent);
+    const image = this.driver === "copy" ? chain.slice(0, 1) : chain;
+    return [...init, ...image.map((l) => layerOf(this.#diffDir(l.chainId), l.opaque))];
   }
 
-  /** The container's file system and its image's, plus the upper-dir hint for overlay. */
+  /** The container's file system and what it started from, plus the upper-dir hint for overlay. */
   async #views(id: string): Promise<{ next: LayerView; prev: LayerView; upper?: UpperHint }> {
     const rec = this.#rw(id);
-    if (this.driver === "copy") {
-      const next = new LayerView([layerOf(this.#mergedDir(id), [])]);
-      const prev = rec.parent ? new LayerView([layerOf(this.#diffDir(rec.parent), [])]) : new LayerView([]);
-      return { next, prev };
-    }
+    const prev = new LayerView(this.#baseLayers(id, rec));
+    if (this.driver === "copy") return { next: new LayerView([layerOf(this.#mergedDir(id), [])]), prev };
     const upperDir = posix.join(this.#rwDir(id), "upper");
     const dirs = await listDirs(upperDir);
     const hosts = dirs.map((d) => (d === "" ? upperDir : posix.join(upperDir, d)));
     const opaqueHosts = await opaqueDirs(hosts);
     const opaque = new Set(dirs.filter((_d, i) => opaqueHosts.has(hosts[i])));
-    const prev = this.#lowerView(rec);
     const next = new LayerView([{ dir: upperDir, opaque }, ...prev.layers]);
     return { next, prev, upper: { dir: upperDir, opaque } };
   }

@@ -14,9 +14,8 @@ import {
   utimes,
 } from "node:fs/promises";
 import { posix } from "node:path";
-import type { Readable } from "node:stream";
 import tar, { type Header } from "tar-stream";
-import { invalid } from "../../lib/errors.ts";
+import { invalid, KapselError } from "../../lib/errors.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
 import { makeDev } from "../../lib/tar/header-from-stat.ts";
@@ -50,7 +49,11 @@ const S_IFIFO = 0o010000;
  * is resolved inside root, symlinks included (lib/path-in-root.ts). Ownership, modes (setuid
  * too), times and xattrs are kept. Directory times are set last, after their contents.
  */
-export async function unpackLayer(input: Readable, root: string, mode: WhiteoutMode): Promise<UnpackResult> {
+export async function unpackLayer(
+  input: AsyncIterable<Buffer>,
+  root: string,
+  mode: WhiteoutMode,
+): Promise<UnpackResult> {
   const u = new Unpacker(root, mode);
   const hash = createHash("sha256");
   const extract = tar.extract();
@@ -72,14 +75,14 @@ export async function unpackLayer(input: Readable, root: string, mode: WhiteoutM
   const events = extract as unknown as NodeJS.EventEmitter;
   try {
     for await (const chunk of input) {
-      hash.update(chunk as Buffer);
-      if (!extract.write(chunk as Buffer)) await Promise.race([once(events, "drain"), ended]);
+      hash.update(chunk);
+      if (!extract.write(chunk)) await Promise.race([once(events, "drain"), ended]);
     }
     extract.end(undefined);
     await ended;
   } catch (err) {
     extract.destroy(err as Error);
-    throw err;
+    throw tarError(err);
   }
   await u.finish();
   return { diffId: `sha256:${hash.digest("hex")}`, size: u.size, opaque: [...u.opaque].sort() };
@@ -261,6 +264,14 @@ class Unpacker {
 }
 
 type EntryBody = AsyncIterable<Buffer> & { resume(): unknown };
+
+/** tar-stream's complaints about the archive itself, worded for the user who sent it. */
+function tarError(err: unknown): unknown {
+  const message = (err as Error)?.message ?? "";
+  if (err instanceof KapselError || !/^(Unexpected end of data|Invalid tar header)/.test(message)) return err;
+  const what = message.startsWith("Unexpected") ? "unexpected end of data" : "invalid tar header";
+  return invalid(`invalid tar archive: ${what}`, err);
+}
 
 /** Writes an entry's body to a new file (never through an existing one: O_EXCL). */
 async function writeBody(body: EntryBody, path: string): Promise<void> {

@@ -45,6 +45,12 @@ async function untarNames(
   return out;
 }
 
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 const sha = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 const BASE: Spec[] = [
@@ -134,6 +140,18 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       top = info.chainId;
     });
 
+    test("layerTar gives back the plain tar as applied, byte for byte, from gzip too", async () => {
+      for (const [chainId, spec] of [
+        [base, BASE],
+        [top, TOP],
+      ] as const) {
+        const back = await readAll(storage.layerTar(chainId));
+        assert.deepEqual(back, await makeTar(spec));
+        assert.equal(sha(back), storage.getLayer(chainId)?.diffId);
+      }
+      assert.throws(() => storage.layerTar(`sha256:${"0".repeat(64)}`), /not found/);
+    });
+
     test("applyLayer refuses a diffId other than the expected one, leaving nothing behind", async () => {
       const bytes = await makeTar([{ name: "x", content: "x" }]);
       await assert.rejects(
@@ -158,7 +176,7 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
         const info = await storage.applyLayer(undefined, Readable.from([viaLink]));
         assert.deepEqual(await readdir(outside), []);
         assert.equal(existsSync("/tmp/kapsel-escaped"), false);
-        await storage.removeLayer(info.chainId);
+        assert.equal(await storage.releaseLayer(info.chainId), true);
       } finally {
         await rm(outside, { recursive: true, force: true });
       }
@@ -252,18 +270,51 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       assert.equal(names.indexOf("d/") < names.indexOf("d/other"), true);
     });
 
-    test("removeLayer refuses layers in use", async () => {
-      await assert.rejects(storage.removeLayer(base), /in use/);
-      await assert.rejects(storage.removeLayer(top), /in use/);
-    });
-
-    test("a scratch container starts empty", async () => {
+    test("a scratch container starts with only the init layer's stubs", async () => {
       await storage.createRw("c3", undefined);
       containers.push("c3");
       const root = await storage.mount("c3");
-      assert.deepEqual(await readdir(root), []);
+      assert.deepEqual((await readdir(root)).sort(), [".dockerenv", "dev", "etc", "proc", "sys"]);
+      assert.deepEqual((await readdir(posix.join(root, "etc"))).sort(), [
+        "hostname",
+        "hosts",
+        "mtab",
+        "resolv.conf",
+      ]);
+      assert.equal(await readlink(posix.join(root, "etc/mtab")), "/proc/mounts");
       await writeFile(posix.join(root, "hello"), "hi");
-      assert.deepEqual(await storage.diff("c3"), [{ Path: "/hello", Kind: 1 }]);
+      await writeFile(posix.join(root, "etc/hosts"), "127.0.0.1 x\n");
+      assert.deepEqual(await storage.diff("c3"), [
+        { Path: "/etc", Kind: 0 },
+        { Path: "/etc/hosts", Kind: 0 },
+        { Path: "/hello", Kind: 1 },
+      ]);
+      const names = [...(await untarNames(storage.exportRootfs("c3"))).keys()];
+      assert.ok(names.includes(".dockerenv") && names.includes("dev/pts/") && names.includes("hello"));
+    });
+
+    test("a released layer goes with the last container on it, and applying it again keeps it", async () => {
+      const bytes = await makeTar([{ name: "only", content: "1" }]);
+      const layer = await storage.applyLayer(undefined, Readable.from([bytes]));
+      await storage.createRw("c4", layer.chainId);
+      await storage.createRw("c5", layer.chainId);
+      containers.push("c4", "c5");
+      assert.equal(await storage.releaseLayer(layer.chainId), false);
+      assert.equal(storage.getLayer(layer.chainId), undefined);
+      await assert.rejects(storage.releaseLayer(layer.chainId), /not found/);
+      await assert.rejects(storage.createRw("c6", layer.chainId), /not found/);
+      await storage.removeRw("c4");
+      assert.ok(existsSync(posix.join(dir, "storage/layers", layer.chainId.slice(7))));
+      await storage.removeRw("c5");
+      assert.equal(existsSync(posix.join(dir, "storage/layers", layer.chainId.slice(7))), false);
+
+      const again = await storage.applyLayer(undefined, Readable.from([bytes]));
+      await storage.createRw("c4", again.chainId);
+      assert.equal(await storage.releaseLayer(again.chainId), false);
+      assert.deepEqual(await storage.applyLayer(undefined, Readable.from([bytes])), again);
+      await storage.removeRw("c4");
+      assert.deepEqual(storage.getLayer(again.chainId), again);
+      assert.equal(await storage.releaseLayer(again.chainId), true);
     });
 
     test("removeRw unmounts and removes, idempotently; then the layers can go", async () => {
@@ -280,6 +331,23 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       storage = await createStorage({ root: posix.join(dir, "storage") });
       assert.equal(storage.driver, driver);
       assert.equal(storage.getLayer(top)?.parent, base);
+    });
+
+    test("a layer stored before tars were kept has none until it is applied again", async () => {
+      const bytes = await makeTar([{ name: "old", content: "stored before" }]);
+      const layer = await storage.applyLayer(undefined, Readable.from([bytes]));
+      const layerDir = posix.join(dir, "storage/layers", layer.chainId.slice(7));
+      const { tar: _kept, ...old } = JSON.parse(await readFile(posix.join(layerDir, "layer.json"), "utf8"));
+      await writeFile(posix.join(layerDir, "layer.json"), JSON.stringify(old));
+      await unlink(posix.join(layerDir, "layer.tar"));
+      await storage.close();
+      storage = await createStorage({ root: posix.join(dir, "storage") });
+      assert.throws(() => storage.layerTar(layer.chainId), { kind: "not_implemented" });
+      await storage.applyLayer(undefined, Readable.from([bytes]));
+      assert.deepEqual(await readAll(storage.layerTar(layer.chainId)), bytes);
+      await storage.close();
+      storage = await createStorage({ root: posix.join(dir, "storage") });
+      assert.deepEqual(await readAll(storage.layerTar(layer.chainId)), bytes);
     });
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
@@ -32,9 +33,24 @@ test("decompressStream passes plain data through and inflates gzip and zstd", as
   assert.equal(await text(await decompressStream(Readable.from([]))), "");
 });
 
-test("decompressStream refuses what it cannot inflate", async () => {
+test("decompressStream inflates xz and bzip2 through the host's programs", async () => {
+  const xz = execFileSync("xz", ["-c"], { input: "xz data" });
+  const bz = execFileSync("bzip2", ["-c"], { input: "bzip2 data" });
+  assert.equal(await text(await decompressStream(Readable.from([xz]))), "xz data");
+  assert.equal(await text(await decompressStream(Readable.from([bz]))), "bzip2 data");
+});
+
+test("decompressStream reports corrupt data as invalid, naming the format", async () => {
+  const gz = gzipSync("some data that is long enough to be cut");
   await assert.rejects(
-    decompressStream(Readable.from([Buffer.from("BZh91AY")])),
-    /unsupported layer compression: bzip2/,
+    text(
+      await decompressStream(Readable.from([Buffer.concat([gz.subarray(0, 10), Buffer.from("garbage!")])])),
+    ),
+    (err: Error & { kind?: string }) => err.kind === "invalid" && /^invalid gzip data: /.test(err.message),
+  );
+  const xz = execFileSync("xz", ["-c"], { input: "xz data" });
+  await assert.rejects(
+    text(await decompressStream(Readable.from([xz.subarray(0, 12)]))),
+    /^KapselError: invalid xz data: |invalid xz data: /,
   );
 });

@@ -6,9 +6,12 @@ import type { TarHeader } from "./header-from-stat.ts";
 
 /**
  * Adds one entry; a regular file's bytes come from `source`: a file path (exactly header.size
- * bytes are read from it) or the bytes themselves.
+ * bytes are read from it), a stream (likewise; the caller knows its length) or the bytes themselves.
  */
-export type AddEntry = (header: TarHeader, source?: string | Uint8Array) => Promise<void>;
+export type AddEntry = (
+  header: TarHeader,
+  source?: string | Uint8Array | AsyncIterable<Uint8Array>,
+) => Promise<void>;
 
 /**
  * A tar stream filled by `fill`, one entry at a time, at the reader's pace: `add` resolves once
@@ -42,7 +45,9 @@ export function packStream(fill: (add: AddEntry) => Promise<void>): Readable {
         await Promise.race([once(entry as unknown as NodeJS.EventEmitter, "drain"), finished]);
     } else if (source && size > 0) {
       let seen = 0;
-      for await (const chunk of createReadStream(source, { start: 0, end: size - 1 })) {
+      const chunks =
+        typeof source === "string" ? createReadStream(source, { start: 0, end: size - 1 }) : source;
+      for await (const chunk of chunks) {
         const part = (chunk as Buffer).subarray(0, size - seen);
         seen += part.length;
         if (!entry.write(part))

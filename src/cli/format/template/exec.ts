@@ -62,7 +62,12 @@ export function execute(ctx: ExecContext, name: string, data: unknown): string {
   const tree = ctx.trees.get(name);
   const state: State = new State(ctx, name, data);
   if (!tree) state.errorf(`${goQuote(name)} is an incomplete or empty template`);
-  state.walk(data, tree);
+  try {
+    state.walk(data, tree);
+  } catch (err) {
+    if (err instanceof TemplateError) err.output = state.out.join("");
+    throw err;
+  }
   return state.out.join("");
 }
 

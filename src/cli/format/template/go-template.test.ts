@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { goStruct } from "../go-print.ts";
+import { omitEmpty } from "../go-json.ts";
+import { goStruct, goTypedStruct } from "../go-print.ts";
 import { HEADER_FUNCS } from "./funcs.ts";
 import { GoTemplate } from "./go-template.ts";
 import { TemplateError } from "./template-error.ts";
@@ -342,5 +343,27 @@ describe("GoTemplate functions", () => {
       message:
         'template: :1:2: executing "" at <call .s>: error calling call: non-function .s of type string',
     });
+  });
+});
+
+describe("typed Go structs and failures", () => {
+  it("reads Go field names and marshals by the struct's json tags, without HTML escaping", () => {
+    const v = goTypedStruct({ APIVersion: "1.50", Note: "<b>" }, "*types.Version", () => ({
+      ApiVersion: "1.50",
+      Note: "<b>",
+    }));
+    assert.equal(run("{{.APIVersion}} {{json .}}", v), '1.50 {"ApiVersion":"1.50","Note":"<b>"}');
+    assert.throws(() => run("{{.ApiVersion}}", v), /can't evaluate field ApiVersion in type \*types.Version/);
+    assert.deepEqual(omitEmpty({ a: "", b: 0, c: false, d: [], e: {}, f: null, g: "x" }), { g: "x" });
+  });
+
+  it("keeps what a failing template wrote before it failed", () => {
+    try {
+      run("a {{.X}} b {{.Nope}} c", goStruct({ X: 1 }, "T"));
+      assert.fail("no error");
+    } catch (err) {
+      assert.ok(err instanceof TemplateError);
+      assert.equal(err.output, "a 1 b ");
+    }
   });
 });

@@ -6,6 +6,8 @@ import { KapselError } from "../../../lib/errors.ts";
  * commands prefix it with "template parsing error: ", as formatRows() does.
  */
 export class TemplateError extends KapselError {
+  /** What execution had written before it failed (Go's templates write as they go). */
+  output = "";
   constructor(message: string) {
     super("invalid", message);
     this.name = "TemplateError";

@@ -1,0 +1,231 @@
+import { createHash } from "node:crypto";
+import { pipeline, type Readable } from "node:stream";
+import { KapselError } from "../../lib/errors.ts";
+import type { NamedRef } from "../images/index.ts";
+import { ByteCounter } from "./blob-store.ts";
+import { type DistributionContext, withRetries } from "./context.ts";
+import { decompressLayer } from "./decompress.ts";
+import { GrowingFile } from "./growing-file.ts";
+import { bodyError } from "./http-transport.ts";
+import { Limiter } from "./limiter.ts";
+import type { ImageManifest } from "./manifest.ts";
+import { byteProgress, type ProgressSink, shortId, update } from "./progress.ts";
+import type { RegistryClient } from "./registry-client.ts";
+
+/** Layers downloaded at once (Docker's max-concurrent-downloads default). */
+const DOWNLOADS_AT_ONCE = 3;
+
+/** chain ids of a list of diff ids, bottom first (the image spec's ChainID). */
+export function chainIds(diffIds: string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) {
+    const parent = out.at(-1);
+    out.push(parent ? `sha256:${createHash("sha256").update(`${parent} ${d}`).digest("hex")}` : d);
+  }
+  return out;
+}
+
+/** One layer's download: the file it is landing in (a new one per attempt), and its end. */
+interface LayerDownload {
+  file?: GrowingFile;
+  /** set when the verified blob is in the store */
+  complete: boolean;
+  /** waiting for the first attempt to begin (or the blob to be there already) */
+  waiters: Array<() => void>;
+  done: Promise<void>;
+}
+
+/**
+ * Downloads the layers that are not unpacked yet, 3 at a time, each straight into the blob
+ * store (hashed on the way, renamed in only when its digest is right), and unpacks them bottom
+ * up, each as soon as the one below it is in: while it is still downloading, by following its
+ * file as it grows (a layer fed from a download that proves bad fails before it is committed).
+ * On failure the other downloads stop, and layers this pull unpacked that no image uses are
+ * released again.
+ */
+export async function fetchLayers(
+  ctx: DistributionContext,
+  client: RegistryClient,
+  ref: NamedRef,
+  manifest: ImageManifest,
+  diffIds: string[],
+  sink: ProgressSink,
+  outer?: AbortSignal,
+): Promise<void> {
+  const chains = chainIds(diffIds);
+  const ids = manifest.layers.map((l) => shortId(l.digest));
+  const unpin = ctx.blobs.pin(diffIds);
+  const abort = new AbortController();
+  const onOuterAbort = () => abort.abort();
+  outer?.addEventListener("abort", onOuterAbort);
+  const signal = abort.signal;
+  const missing: number[] = [];
+  chains.forEach((c, i) => {
+    if (ctx.storage.getLayer(c)) update(sink, ids[i], "Already exists");
+    else {
+      update(sink, ids[i], "Pulling fs layer");
+      missing.push(i);
+    }
+  });
+  const limiter = new Limiter(DOWNLOADS_AT_ONCE);
+  const downloads = new Map<string, LayerDownload>();
+  for (const i of missing) {
+    const layer = manifest.layers[i];
+    if (downloads.has(layer.digest)) continue;
+    const dl: LayerDownload = { complete: false, waiters: [], done: Promise.resolve() };
+    const wake = () => {
+      for (const w of dl.waiters.splice(0)) w();
+    };
+    dl.done = limiter
+      .run(
+        () =>
+          downloadLayer(ctx, client, ref, layer, ids[i], sink, signal, (file) => {
+            dl.file = file;
+            wake();
+          }),
+        () => update(sink, ids[i], "Waiting"),
+      )
+      .then(
+        () => {
+          dl.complete = true;
+          wake();
+        },
+        (err: unknown) => {
+          wake();
+          throw err;
+        },
+      );
+    dl.done.catch(() => {}); // awaited below, in layer order
+    downloads.set(layer.digest, dl);
+  }
+  const applied: string[] = [];
+  try {
+    for (const i of missing) {
+      const layer = manifest.layers[i];
+      const dl = downloads.get(layer.digest)!;
+      const before = ctx.storage.getLayer(chains[i]);
+      const parent = i > 0 ? chains[i - 1] : undefined;
+      let info: Awaited<ReturnType<typeof ctx.storage.applyLayer>>;
+      for (let attempt = 0; ; attempt++) {
+        // once the first download attempt has begun, follow it; a retried or finished one is read whole
+        if (!dl.complete && !dl.file) await new Promise<void>((r) => dl.waiters.push(r));
+        const following = !dl.complete && attempt === 0 ? dl.file : undefined;
+        const progress = byteProgress(sink, ids[i], "Extracting", layer.size);
+        const tick = (n: number) => {
+          if (dl.complete) progress.tick(n);
+        };
+        const source = following ? following.follow(tick) : counted(ctx.blobs.open(layer.digest), tick);
+        const feed = decompressLayer(source);
+        try {
+          info = await ctx.storage.applyLayer(parent, feed.tar, { diffId: diffIds[i] });
+          await dl.done; // the bytes are verified before the layer counts as pulled
+          progress.done();
+          break;
+        } catch (err) {
+          source.destroy();
+          // the download's own failure is the one to report; a retried download is unpacked again
+          const failed = await dl.done.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          if (failed) throw failed;
+          if (following && attempt === 0) continue;
+          const cause = feed.failure() ?? err;
+          const msg = cause instanceof Error ? cause.message : String(cause);
+          throw new KapselError(
+            cause instanceof KapselError ? cause.kind : "internal",
+            `failed to register layer: ${msg}`,
+            { cause },
+          );
+        }
+      }
+      if (info.chainId !== chains[i])
+        throw new KapselError("internal", `layer ${chains[i]} unpacked as ${info.chainId}`);
+      if (!before) applied.push(info.chainId);
+      update(sink, ids[i], "Pull complete");
+    }
+  } catch (err) {
+    abort.abort();
+    await Promise.allSettled([...downloads.values()].map((d) => d.done));
+    await releaseUnused(ctx, applied);
+    throw err;
+  } finally {
+    outer?.removeEventListener("abort", onOuterAbort);
+    unpin();
+  }
+}
+
+/** A stream through a byte counter, errors and teardown passed both ways. */
+function counted(from: Readable, tick: (n: number) => void): Readable {
+  const counter = new ByteCounter(tick);
+  pipeline(from, counter, () => {});
+  return counter;
+}
+
+/** Layers a failed pull unpacked, released top down unless an image came to use them meanwhile. */
+async function releaseUnused(ctx: DistributionContext, chainIdsApplied: string[]): Promise<void> {
+  const used = new Set(ctx.images.list().flatMap((i) => i.layers));
+  for (const c of [...chainIdsApplied].reverse()) {
+    if (used.has(c)) break;
+    await ctx.storage.releaseLayer(c).catch(() => {});
+  }
+}
+
+async function downloadLayer(
+  ctx: DistributionContext,
+  client: RegistryClient,
+  ref: NamedRef,
+  layer: { digest: string; size: number; mediaType: string },
+  id: string,
+  sink: ProgressSink,
+  signal: AbortSignal,
+  onAttempt: (file: GrowingFile) => void,
+): Promise<void> {
+  // kept from an earlier pull (of another image, or a layer unpacked and later removed)
+  if (await ctx.blobs.hasData(layer.digest)) {
+    update(sink, id, "Download complete");
+    return;
+  }
+  await withRetries(
+    ctx,
+    sink,
+    id,
+    async () => {
+      const res = await client.request("GET", `/v2/${ref.path}/blobs/${layer.digest}`, {
+        scopes: [`repository:${ref.path}:pull`],
+        redirect: true,
+        signal,
+      });
+      const total = layer.size || Number(res.headers["content-length"] ?? 0);
+      const progress = byteProgress(sink, id, "Downloading", total);
+      let verifying = false;
+      const file = new GrowingFile(ctx.blobs.tmpPath("blob"));
+      onAttempt(file);
+      await ctx.blobs
+        .ingest(
+          res,
+          { digest: layer.digest, size: layer.size },
+          {
+            file,
+            onBytes: (n) => {
+              progress.tick(n);
+              if (n >= total && !verifying) {
+                verifying = true;
+                progress.done();
+                update(sink, id, "Verifying Checksum");
+              }
+            },
+          },
+        )
+        .catch((err) => {
+          throw bodyError(err);
+        });
+      if (!verifying) {
+        progress.done();
+        update(sink, id, "Verifying Checksum");
+      }
+    },
+    signal,
+  );
+  update(sink, id, "Download complete");
+}

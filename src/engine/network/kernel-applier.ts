@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { type FirewallPlan, removalScript, restoreScript } from "./firewall-plan.ts";
+import { type NetworkTools, runCommand } from "./host-command.ts";
+import { type Prefix, parsePrefix } from "./ipv4.ts";
+import {
+  type BridgeLink,
+  bridgeAddressLines,
+  bridgeLines,
+  type EndpointLink,
+  endpointHostLines,
+  endpointNetnsLines,
+  endpointRemoveLines,
+} from "./link-plan.ts";
+
+/**
+ * Carries out the plans with iproute2, util-linux and iptables. Every method is idempotent
+ * where it can be (removing what is gone is not an error), so reconciliation can call them
+ * blindly. Checks that need no program read /sys and /proc.
+ */
+export class KernelApplier {
+  readonly #tools: NetworkTools;
+  #applied = "";
+  #jumpsChecked = false;
+
+  constructor(tools: NetworkTools) {
+    this.#tools = tools;
+  }
+
+  async ensureBridge(b: BridgeLink): Promise<void> {
+    const exists = linkExists(b.name);
+    await this.#ip(exists ? bridgeAddressLines(b) : bridgeLines(b));
+    // 127.0.0.1:port DNAT'd to a container leaves through the bridge with a loopback source,
+    // which the kernel drops as martian unless route_localnet is on (for this bridge only)
+    writeSysctl(`/proc/sys/net/ipv4/conf/${b.name}/route_localnet`, "1");
+    // containers reach what the host reaches through forwarding (dockerd sets it the same way)
+    writeSysctl("/proc/sys/net/ipv4/ip_forward", "1");
+  }
+
+  async removeBridge(name: string): Promise<void> {
+    if (linkExists(name)) await this.#ip([`link del ${name}`]).catch(() => {});
+  }
+
+  /** A new network namespace bound to `path` (as `ip netns add`), with its loopback up. */
+  async createNetns(path: string): Promise<void> {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path)) await this.removeNetns(path);
+    writeFileSync(path, "");
+    try {
+      await runCommand(this.#tools.unshare, [`--net=${path}`, this.#tools.ip, "link", "set", "lo", "up"]);
+    } catch (err) {
+      await this.removeNetns(path);
+      throw err;
+    }
+  }
+
+  async removeNetns(path: string): Promise<void> {
+    if (isMountPoint(path)) {
+      await runCommand(this.#tools.umount, [path]).catch(() => runCommand(this.#tools.umount, ["-l", path]));
+    }
+    rmSync(path, { force: true });
+  }
+
+  /** The veth pair, its host end on the bridge, the other end addressed inside the namespace. */
+  async plugEndpoint(e: EndpointLink): Promise<void> {
+    await this.unplugEndpoint(e.hostVeth); // a leftover of the same name from a crash
+    await this.#ip(endpointHostLines(e));
+    try {
+      await runCommand(
+        this.#tools.nsenter,
+        [`--net=${e.netnsPath}`, this.#tools.ip, "-batch", "-"],
+        `${endpointNetnsLines(e).join("\n")}\n`,
+      );
+    } catch (err) {
+      await this.unplugEndpoint(e.hostVeth);
+      throw err;
+    }
+  }
+
+  /** Puts a host veth back on its bridge (after the bridge was deleted and made again). */
+  async ensureAttached(hostVeth: string, bridge: string): Promise<void> {
+    let master = "";
+    try {
+      master = basename(readlinkSync(`/sys/class/net/${hostVeth}/master`));
+    } catch {}
+    if (master === bridge) return;
+    await this.#ip([
+      `link set ${hostVeth} master ${bridge}`,
+      `link set dev ${hostVeth} type bridge_slave hairpin on`,
+      `link set ${hostVeth} up`,
+    ]);
+  }
+
+  async unplugEndpoint(hostVeth: string): Promise<void> {
+    if (linkExists(hostVeth)) await this.#ip(endpointRemoveLines({ hostVeth })).catch(() => {});
+  }
+
+  /** Moves the container's default route (after the endpoint that had it went away). */
+  async setDefaultRoute(netnsPath: string, gateway: string, ifName: string): Promise<void> {
+    await runCommand(this.#tools.nsenter, [
+      `--net=${netnsPath}`,
+      this.#tools.ip,
+      "route",
+      "replace",
+      "default",
+      "via",
+      gateway,
+      "dev",
+      ifName,
+    ]);
+  }
+
+  /** Loads the plan into kapsel's chains (one atomic restore) and makes sure the jumps exist. */
+  async applyFirewall(plan: FirewallPlan, force = false): Promise<void> {
+    const script = restoreScript(plan);
+    if (script !== this.#applied || force) {
+      await runCommand(this.#tools.iptablesRestore, ["-w", "--noflush"], script);
+      this.#applied = script;
+    }
+    if (!this.#jumpsChecked || force) {
+      for (const j of plan.jumps) {
+        const exists = await runCommand(this.#tools.iptables, ["-w", "-t", j.table, "-C", j.chain, ...j.args])
+          .then(() => true)
+          .catch(() => false);
+        if (!exists)
+          await runCommand(this.#tools.iptables, ["-w", "-t", j.table, "-I", j.chain, "1", ...j.args]);
+      }
+      this.#jumpsChecked = true;
+    }
+  }
+
+  /** Removes the jumps (every copy) and then kapsel's chains. */
+  async removeFirewall(plan: FirewallPlan, prefix: string): Promise<void> {
+    for (const j of plan.jumps) {
+      for (let i = 0; i < 10; i++) {
+        const removed = await runCommand(this.#tools.iptables, [
+          "-w",
+          "-t",
+          j.table,
+          "-D",
+          j.chain,
+          ...j.args,
+        ])
+          .then(() => true)
+          .catch(() => false);
+        if (!removed) break;
+      }
+    }
+    await runCommand(this.#tools.iptablesRestore, ["-w", "--noflush"], removalScript(prefix));
+    this.#applied = "";
+    this.#jumpsChecked = false;
+  }
+
+  /** The host's IPv4 routes (the connected subnets among them), for picking free subnets. */
+  async hostRoutes(): Promise<Prefix[]> {
+    const out = await runCommand(this.#tools.ip, ["-4", "-j", "route", "show", "table", "all"]);
+    const routes = JSON.parse(out || "[]") as { dst?: string; type?: string }[];
+    const prefixes: Prefix[] = [];
+    for (const r of routes) {
+      if (!r.dst || r.dst === "default" || (r.type && r.type !== "unicast")) continue;
+      const p = parsePrefix(r.dst.includes("/") ? r.dst : `${r.dst}/32`);
+      if (p) prefixes.push(p);
+    }
+    return prefixes;
+  }
+
+  async #ip(lines: string[]): Promise<void> {
+    await runCommand(this.#tools.ip, ["-batch", "-"], `${lines.join("\n")}\n`);
+  }
+}
+
+export function linkExists(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+function writeSysctl(path: string, value: string): void {
+  try {
+    if (readFileSync(path, "utf8").trim() === value) return;
+  } catch {}
+  writeFileSync(path, value);
+}
+
+/** Whether `path` is a mount point (a bound namespace file), from /proc/self/mountinfo. */
+export function isMountPoint(path: string): boolean {
+  try {
+    const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+    return readFileSync("/proc/self/mountinfo", "utf8")
+      .split("\n")
+      .some((line) => line.split(" ")[4] === escaped);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Links and addresses as data: the `ip -batch` lines that make a bridge and plug an endpoint
+ * (a veth pair, one end on the bridge, the other inside the container's namespace) into it.
+ * The applier runs host lines with `ip -batch -` and namespace lines under
+ * `nsenter --net=<netns file> ip -batch -` (iproute2's -n wants a name under /run/netns,
+ * kapsel's namespace files live under its exec root).
+ */
+
+export interface BridgeLink {
+  name: string;
+  gateway: string;
+  prefixLen: number;
+  mtu?: number;
+}
+
+export interface EndpointLink {
+  bridge: string;
+  /** host end of the veth pair, e.g. veth1a2b3c4 */
+  hostVeth: string;
+  /** container end, eth0, eth1... */
+  ifName: string;
+  mac: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  /** this endpoint carries the container's default route */
+  defaultRoute: boolean;
+  netnsPath: string;
+  mtu?: number;
+}
+
+export function bridgeLines(b: BridgeLink): string[] {
+  return [`link add name ${b.name}${b.mtu ? ` mtu ${b.mtu}` : ""} type bridge`, ...bridgeAddressLines(b)];
+}
+
+/** For a bridge that exists already: idempotent. */
+export function bridgeAddressLines(b: BridgeLink): string[] {
+  return [`addr replace ${b.gateway}/${b.prefixLen} dev ${b.name}`, `link set ${b.name} up`];
+}
+
+export function endpointHostLines(e: EndpointLink): string[] {
+  const mtu = e.mtu ? ` mtu ${e.mtu}` : "";
+  return [
+    `link add ${e.hostVeth}${mtu} type veth peer name ${e.ifName} address ${e.mac} netns ${e.netnsPath}`,
+    `link set ${e.hostVeth} master ${e.bridge}`,
+    // hairpin lets the bridge send a container's packets back out of its own port (Docker sets it
+    // when ports are published without the userland proxy)
+    `link set dev ${e.hostVeth} type bridge_slave hairpin on`,
+    `link set ${e.hostVeth} up`,
+  ];
+}
+
+export function endpointNetnsLines(e: EndpointLink): string[] {
+  return [
+    `addr add ${e.ip}/${e.prefixLen} dev ${e.ifName}`,
+    `link set ${e.ifName} up`,
+    ...(e.defaultRoute ? [`route replace default via ${e.gateway} dev ${e.ifName}`] : []),
+  ];
+}
+
+/** Deleting the host end removes its peer too. */
+export function endpointRemoveLines(e: { hostVeth: string }): string[] {
+  return [`link del ${e.hostVeth}`];
+}

@@ -1,0 +1,124 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { writeJsonAtomic } from "../../lib/atomic-file.ts";
+import type { Addressing } from "./ipam.ts";
+import type { Proto } from "./port-requests.ts";
+
+/**
+ * The records, one JSON file each, written atomically: networks (configuration, under the data
+ * root) and sandboxes (what is live for a running container, under the exec root, so a reboot
+ * forgets them together with the kernel state they describe). A sandbox file is written
+ * before its endpoint is plugged and removed after it is unplugged, so the addresses and ports
+ * it holds are never handed out twice, even across a crash.
+ */
+
+export type Driver = "bridge" | "host" | "null";
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: Driver;
+  created: string;
+  internal: boolean;
+  attachable: boolean;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  ipamOptions: Record<string, string>;
+  /** the three networks Docker makes by itself: bridge, host, none */
+  predefined: boolean;
+  /** bridge driver only */
+  bridge?: string;
+  addressing?: Addressing;
+}
+
+export interface PortMapping {
+  proto: Proto;
+  containerPort: number;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface EndpointRecord {
+  id: string;
+  networkId: string;
+  /** container end (eth0...) and host end (vethXXXXXXX) */
+  ifName: string;
+  hostVeth: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  mac: string;
+  /** the container's default route goes through this endpoint */
+  defaultRoute: boolean;
+  /** the container's name (without the slash): the endpoint name in Docker */
+  name: string;
+  aliases: string[];
+  dnsNames: string[];
+  links: { name: string; alias: string }[];
+  /** as requested (EndpointSettings.IPAMConfig), for inspect */
+  requestedIp?: string;
+  /** published ports (only the first non-internal network of a container carries them) */
+  ports: PortMapping[];
+  /** exposed container ports ("80/tcp"), for Docker's Ports map with null entries */
+  exposed: string[];
+}
+
+export interface SandboxRecord {
+  containerId: string;
+  netnsPath: string;
+  endpoints: EndpointRecord[];
+  /** --dns: where the embedded DNS forwards this container's other names */
+  dns?: string[];
+}
+
+export class NetworkStore {
+  readonly #networks: string;
+  readonly #sandboxes: string;
+
+  constructor(root: string, execRoot: string) {
+    this.#networks = join(root, "networks");
+    this.#sandboxes = join(execRoot, "sandboxes");
+    mkdirSync(this.#networks, { recursive: true });
+    mkdirSync(this.#sandboxes, { recursive: true });
+  }
+
+  loadNetworks(warn: (msg: string) => void): NetworkRecord[] {
+    return readRecords<NetworkRecord>(this.#networks, warn);
+  }
+
+  saveNetwork(rec: NetworkRecord): void {
+    writeJsonAtomic(join(this.#networks, `${rec.id}.json`), rec);
+  }
+
+  deleteNetwork(id: string): void {
+    rmSync(join(this.#networks, `${id}.json`), { force: true });
+  }
+
+  loadSandboxes(warn: (msg: string) => void): SandboxRecord[] {
+    return readRecords<SandboxRecord>(this.#sandboxes, warn);
+  }
+
+  saveSandbox(rec: SandboxRecord): void {
+    writeJsonAtomic(join(this.#sandboxes, `${rec.containerId}.json`), rec);
+  }
+
+  deleteSandbox(containerId: string): void {
+    rmSync(join(this.#sandboxes, `${containerId}.json`), { force: true });
+  }
+}
+
+function readRecords<T>(dir: string, warn: (msg: string) => void): T[] {
+  const out: T[] = [];
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".json")) {
+      if (name.includes(".tmp-")) rmSync(join(dir, name), { force: true }); // a write cut short
+      continue;
+    }
+    try {
+      out.push(JSON.parse(readFileSync(join(dir, name), "utf8")) as T);
+    } catch (err) {
+      warn(`network: skipping unreadable record ${join(dir, name)}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}

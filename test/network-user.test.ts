@@ -1,0 +1,296 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
+import { HTTPD } from "./network-support.ts";
+
+// User-defined networks through the real docker CLI and kapsel: create/ls/inspect/rm/prune,
+// names and aliases resolved by kapsel's DNS, isolation between networks, connect and
+// disconnect. Containers that look up names they should not find use --dns 127.0.0.1, so the
+// embedded DNS forwards unknown names to the host's loopback, never off the machine.
+describe("user-defined networks", () => {
+  let d: TestDaemon;
+  /** a /24 of this daemon's range that its address pool hands out last */
+  let subnet: (k: number) => string;
+  before(async () => {
+    d = await startDaemon();
+    const third = d.network.slot * 16;
+    subnet = (k) => `10.213.${third + k}.0/24`;
+  });
+  after(async () => {
+    await d?.[Symbol.asyncDispose]();
+  });
+
+  for (const [i, cli] of (["docker", "kapsel"] as const).entries()) {
+    const run = (args: string[]) => d[cli](args);
+    const ok = async (args: string[]) => {
+      const r = await run(args);
+      assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const ipOf = async (container: string, network: string) =>
+      (
+        await ok(["inspect", "-f", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])
+      ).trim();
+
+    test(`${cli}: network create, ls, inspect, rm and prune`, async () => {
+      const a = `neta-${cli}`;
+      const b = `netb-${cli}`;
+      const bridge = `${d.network.bridge}${cli[0]}`;
+      const s = subnet(14 - i);
+      const gw = s.replace(/0\/24$/, "254");
+      const id = (
+        await ok([
+          "network",
+          "create",
+          "--subnet",
+          s,
+          "--gateway",
+          gw,
+          "--label",
+          "team=blue",
+          "-o",
+          `com.docker.network.bridge.name=${bridge}`,
+          a,
+        ])
+      ).trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      assert.equal(await ok(["network", "ls", "-q", "--filter", `name=${a}`]), `${id.slice(0, 12)}\n`);
+      assert.match(
+        await ok(["network", "ls"]),
+        new RegExp(`\\n${id.slice(0, 12)}   ${a}\\s+bridge    local\\n`),
+      );
+      assert.equal(
+        await ok([
+          "network",
+          "inspect",
+          "-f",
+          '{{.Name}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.Labels.team}} {{index .Options "com.docker.network.bridge.name"}}',
+          a,
+        ]),
+        `${a} bridge ${s} ${gw} blue ${bridge}\n`,
+      );
+      assert.ok(existsSync(`/sys/class/net/${bridge}`), "its Linux bridge exists");
+
+      const dup = await run(["network", "create", a]);
+      assert.deepEqual(
+        [dup.code, dup.stderr],
+        [1, `Error response from daemon: network with name ${a} already exists\n`],
+      );
+      const overlap = await run(["network", "create", "--subnet", s, `overlap-${cli}`]);
+      assert.equal(overlap.code, 1);
+      assert.match(overlap.stderr, /Pool overlaps with other one on this address space/);
+      const predefined = await run(["network", "rm", "bridge"]);
+      assert.equal(predefined.code, 1);
+      assert.match(predefined.stderr, /bridge is a pre-defined network and cannot be removed/);
+      const unknown = await run(["network", "rm", "no-such-net"]);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /^Error response from daemon: network no-such-net not found\n/);
+      assert.equal((await run(["network", "rm", "-f", "no-such-net"])).code, 0);
+
+      await ok(["network", "create", b]);
+      await ok(["run", "-d", "--name", `user-${cli}`, "--network", a, "busybox", "sleep", "60"]);
+      const declined = await d[cli](["network", "prune"], { input: "n\n" });
+      assert.deepEqual(
+        [declined.code, declined.stdout],
+        [
+          0,
+          "WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ",
+        ],
+      );
+      // prune keeps the network in use
+      assert.equal(await ok(["network", "prune", "-f"]), `Deleted Networks:\n${b}\n\n`);
+      const inUse = await run(["network", "rm", a]);
+      assert.equal(inUse.code, 1);
+      assert.match(inUse.stderr, new RegExp(`network ${a} has active endpoints \\(name:"user-${cli}"`));
+      await ok(["rm", "-f", `user-${cli}`]);
+      assert.equal(await ok(["network", "rm", a]), `${a}\n`);
+      assert.ok(!existsSync(`/sys/class/net/${bridge}`), "its bridge is gone with it");
+      assert.equal(await ok(["network", "ls", "-q", "--filter", `name=${a}`]), "");
+    });
+
+    test(`${cli}: containers on a user network find each other by name and alias; networks are isolated`, async () => {
+      const n1 = `dns1-${cli}`;
+      const n2 = `dns2-${cli}`;
+      await ok(["network", "create", n1]);
+      await ok(["network", "create", n2]);
+      const srv = `srv-${cli}`;
+      const id = (
+        await ok([
+          "run",
+          "-d",
+          "--name",
+          srv,
+          "--network",
+          n1,
+          "--network-alias",
+          "web",
+          "busybox",
+          ...HTTPD(`page-${cli}`),
+        ])
+      ).trim();
+      const ip = await ipOf(srv, n1);
+      assert.equal(
+        await ok(["ps", "--filter", `network=${n1}`, "--format", "{{.Names}} {{.Networks}}"]),
+        `${srv} ${n1}\n`,
+      );
+      const gateway = (
+        await ok(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", n1])
+      ).trim();
+      const probe = await ok([
+        "run",
+        "--rm",
+        "--network",
+        n1,
+        "busybox",
+        "sh",
+        "-c",
+        `nslookup ${srv} | grep ^Address: | tail -1; nslookup web | grep ^Address: | tail -1; nslookup ${id.slice(0, 12)} | grep ^Address: | tail -1; ping -c1 -W2 web >/dev/null && echo pong; sleep 0.2; wget -qO- http://web/index.html; grep nameserver /etc/resolv.conf`,
+      ]);
+      assert.equal(
+        probe,
+        `Address: ${ip}\nAddress: ${ip}\nAddress: ${ip}\npong\npage-${cli}\nnameserver ${gateway}\n`,
+      );
+
+      // --link on a user network is an alias only this container resolves
+      const linked = await ok([
+        "run",
+        "--rm",
+        "--network",
+        n1,
+        "--link",
+        `${srv}:dbalias`,
+        "busybox",
+        "sh",
+        "-c",
+        "nslookup dbalias | grep ^Address: | tail -1",
+      ]);
+      assert.equal(linked, `Address: ${ip}\n`);
+
+      // from the other network: neither its name nor its address
+      const other = await run([
+        "run",
+        "--rm",
+        "--network",
+        n2,
+        "--dns",
+        "127.0.0.1",
+        "busybox",
+        "sh",
+        "-c",
+        `nslookup ${srv} >/dev/null 2>&1 && echo resolved; ping -c1 -W1 ${ip} >/dev/null 2>&1 && echo reached; echo done`,
+      ]);
+      assert.equal(other.stdout, "done\n");
+      // --ip on a user network; on the default bridge Docker refuses it
+      const chosen = gateway.replace(/\.1$/, ".200");
+      assert.match(
+        await ok([
+          "run",
+          "--rm",
+          "--network",
+          n1,
+          "--ip",
+          chosen,
+          "busybox",
+          "ip",
+          "-o",
+          "-4",
+          "addr",
+          "show",
+          "eth0",
+        ]),
+        new RegExp(`inet ${chosen.replaceAll(".", "\\.")}/24`),
+      );
+      const onBridge = await run(["run", "--rm", "--ip", chosen, "busybox", "true"]);
+      assert.equal(onBridge.code, 125);
+      assert.match(onBridge.stderr, /user-specified IP address is supported on user-defined networks only/);
+      await ok(["rm", "-f", srv]);
+      await ok(["network", "rm", n1, n2]);
+    });
+
+    test(`${cli}: network connect and disconnect, running and stopped`, async () => {
+      const net = `conn-${cli}`;
+      await ok(["network", "create", net]);
+      const c1 = `c1-${cli}`;
+      await ok(["run", "-d", "--name", c1, "busybox", "sleep", "60"]);
+      await ok(["network", "connect", "--alias", "extra", net, c1]);
+      const networks = (c: string) =>
+        ok(["inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", c]);
+      assert.equal(await networks(c1), `bridge ${net} \n`);
+      const ip = await ipOf(c1, net);
+      assert.match(
+        await ok(["exec", c1, "ip", "-o", "-4", "addr", "show", "eth1"]),
+        new RegExp(`inet ${ip.replaceAll(".", "\\.")}/24`),
+      );
+      assert.equal(
+        await ok(["network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}", net]),
+        `${c1} ${ip}/24\n`,
+      );
+      const found = await ok([
+        "run",
+        "--rm",
+        "--network",
+        net,
+        "busybox",
+        "sh",
+        "-c",
+        "nslookup extra | grep ^Address: | tail -1",
+      ]);
+      assert.equal(found, `Address: ${ip}\n`);
+      const twice = await run(["network", "connect", net, c1]);
+      assert.equal(twice.code, 1);
+      assert.match(twice.stderr, new RegExp(`endpoint with name ${c1} already exists in network ${net}`));
+      const host = await run(["network", "connect", "host", c1]);
+      assert.equal(host.code, 1);
+      assert.match(
+        host.stderr,
+        /container cannot be disconnected from host network or connected to host network/,
+      );
+      await ok(["network", "disconnect", net, c1]);
+      assert.equal(await networks(c1), "bridge \n");
+      assert.notEqual((await run(["exec", c1, "ip", "link", "show", "eth1"])).code, 0);
+      assert.equal(await ok(["network", "inspect", "-f", "{{len .Containers}}", net]), "0\n");
+
+      // a stopped container joins when it starts, and keeps it across restarts
+      const c2 = `c2-${cli}`;
+      await ok(["create", "--name", c2, "busybox", "sleep", "60"]);
+      await ok(["network", "connect", net, c2]);
+      assert.equal(await networks(c2), `bridge ${net} \n`);
+      assert.equal(await ipOf(c2, net), "");
+      await ok(["start", c2]);
+      const ip2 = await ipOf(c2, net);
+      assert.match(ip2, /^10\.213\./);
+      assert.match(
+        await ok(["exec", c2, "ip", "-o", "-4", "addr"]),
+        new RegExp(`eth1\\s+inet ${ip2.replaceAll(".", "\\.")}/`),
+      );
+      await ok(["restart", "-t", "0", c2]);
+      assert.equal(await networks(c2), `bridge ${net} \n`);
+      await ok(["stop", "-t", "0", c2]);
+      await ok(["network", "disconnect", net, c2]);
+      assert.equal(await networks(c2), "bridge \n");
+      await ok(["rm", "-f", c1, c2]);
+      await ok(["network", "rm", net]);
+    });
+  }
+
+  test("the daemon's network events: create, connect, disconnect, destroy", async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await d.docker(["network", "create", "ev-net"]);
+    await d.docker(["run", "--rm", "--network", "ev-net", "busybox", "true"]);
+    await d.docker(["network", "rm", "ev-net"]);
+    const r = await d.docker([
+      "events",
+      "--since",
+      String(since),
+      "--until",
+      String(Math.ceil(Date.now() / 1000) + 1),
+      "--filter",
+      "type=network",
+      "--format",
+      "{{.Action}} {{.Actor.Attributes.name}}",
+    ]);
+    const lines = r.stdout.split("\n").filter((l) => l.endsWith(" ev-net"));
+    assert.deepEqual(lines, ["create ev-net", "connect ev-net", "disconnect ev-net", "destroy ev-net"]);
+  });
+});
