@@ -21,11 +21,12 @@ for dir in /sys/fs/cgroup/*/kapsel /sys/fs/cgroup/unified/kapsel; do
   done
 done
 if ls -d /tmp/kt-* >/dev/null 2>&1; then echo "leftover test folders:"; ls -d /tmp/kt-*; leaks=1; fi
-# networking: kapsel's firewall chains (and the jumps into them), the test daemons' bridges (kt*,
-# and user networks' br-* in 10.213.0.0/16), veths still on them or left without a bridge
+# networking: the test daemons' firewall chains (KAPSEL-kt*, named after their bridges; a real
+# kapseld's own KAPSEL-* chains are not the tests' business), their bridges (kt*, and user
+# networks' br-* in 10.213.0.0/16), veths still on them or left without a bridge
 for table in filter nat; do
-  if iptables-save -t $table 2>/dev/null | grep -q "KAPSEL"; then
-    echo "leftover iptables ($table):"; iptables-save -t $table | grep "KAPSEL" | sed 's/^/  /'; leaks=1
+  if iptables-save -t $table 2>/dev/null | grep -q "KAPSEL-kn\?t"; then
+    echo "leftover iptables ($table):"; iptables-save -t $table | grep "KAPSEL-kn\?t" | sed 's/^/  /'; leaks=1
   fi
 done
 for dev in /sys/class/net/*; do
