@@ -40,7 +40,9 @@ say "node $("$NODE_BIN" --version)"
 cd "$root"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dependencies"
-  PATH="$NODE_PREFIX/node_modules/node/bin:$PATH" npm ci --silent --no-audit --no-fund >/dev/null
+  # npm install, not npm ci: npm 11 writes lock files without the other platforms' optional
+  # packages (node-unix-socket-*) and npm ci then refuses them; install keeps the locked versions
+  PATH="$NODE_PREFIX/node_modules/node/bin:$PATH" npm install --silent --no-audit --no-fund >/dev/null
 fi
 
 ln -sf "$root/bin/kapsel" /usr/local/bin/kapsel
