@@ -167,9 +167,9 @@ export async function attachContainer(ctx: RouteContext, engine: Engine): Promis
   if (rec0.state.Paused) {
     throw conflict(`container ${ctx.params.id} is paused, unpause the container before attach`);
   }
-  const { rec, session } = stream
+  const { rec, session, cancel } = stream
     ? await engine.containers.attach(ctx.params.id)
-    : { rec: rec0, session: undefined };
+    : { rec: rec0, session: undefined, cancel: () => {} };
   const tty = rec.config.Tty;
   const wantStdin = queryBool(q, "stdin") && rec.config.OpenStdin;
   const conn = hijack(ctx, !tty);
@@ -182,7 +182,7 @@ export async function attachContainer(ctx: RouteContext, engine: Engine): Promis
   void conn.closed.then(() => {
     clientGone = true;
     if (s) s.close();
-    else if (session) engine.containers.cancelPendingAttach(rec.id);
+    else if (session) cancel();
   });
 
   if (logs) {

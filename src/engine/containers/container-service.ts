@@ -586,19 +586,32 @@ export class ContainerService {
    * A live attach session. Before the container starts, the request waits and is connected
    * right after the runtime creates the process, so the first output is not lost.
    */
-  async attach(ref: string): Promise<{ rec: ContainerRecord; session: Promise<AttachSession> }> {
+  async attach(
+    ref: string,
+  ): Promise<{ rec: ContainerRecord; session: Promise<AttachSession>; cancel: () => void }> {
     const rec = this.store.get(ref);
     if (rec.state.Restarting) throw restartingError(rec);
-    if (rec.state.Running) return { rec, session: this.#deps.runtime.attach(rec.id) };
+    if (rec.state.Running) return { rec, session: this.#deps.runtime.attach(rec.id), cancel: () => {} };
     if (rec.state.Status !== "created" && rec.state.Status !== "exited") {
       throw conflict(`You cannot attach to a stopped container, start it first`);
     }
+    let deliver!: (s: AttachSession | Error) => void;
     const session = new Promise<AttachSession>((resolve, reject) => {
-      const list = this.#pendingAttach.get(rec.id) ?? [];
-      list.push((s) => (s instanceof Error ? reject(s) : resolve(s)));
-      this.#pendingAttach.set(rec.id, list);
+      deliver = (s) => (s instanceof Error ? reject(s) : resolve(s));
     });
-    return { rec, session };
+    const list = this.#pendingAttach.get(rec.id) ?? [];
+    list.push(deliver);
+    this.#pendingAttach.set(rec.id, list);
+    // drops this request only (the client went away); other clients waiting for start stay
+    const cancel = () => {
+      const pending = this.#pendingAttach.get(rec.id);
+      const i = pending?.indexOf(deliver) ?? -1;
+      if (!pending || i < 0) return;
+      pending.splice(i, 1);
+      if (pending.length === 0) this.#pendingAttach.delete(rec.id);
+      deliver(new Error("the attach client went away"));
+    };
+    return { rec, session, cancel };
   }
 
   async #connectPendingAttaches(id: string): Promise<void> {
@@ -618,11 +631,6 @@ export class ContainerService {
     const list = this.#pendingAttach.get(id);
     this.#pendingAttach.delete(id);
     for (const deliver of list ?? []) deliver(err);
-  }
-
-  /** Drops an attach request that was waiting for start (the client went away). */
-  cancelPendingAttach(id: string): void {
-    this.#pendingAttach.delete(id);
   }
 
   attachEvent(rec: ContainerRecord, action: "attach" | "detach"): void {
