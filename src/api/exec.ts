@@ -65,19 +65,24 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
     if (!done) task.close();
   });
   if (exec.config.AttachStdin && conn.input) {
-    const scanner = new DetachScanner(
-      parseDetachKeys(exec.config.DetachKeys || engine.config.detachKeys || "ctrl-p,ctrl-q"),
-    );
+    // as moby's attach: detach keys only with a TTY; without one, the end of the client's stdin
+    // closes the process's stdin (CloseStdin), with one it ends the attach
+    const scanner = tty
+      ? new DetachScanner(
+          parseDetachKeys(exec.config.DetachKeys || engine.config.detachKeys || "ctrl-p,ctrl-q"),
+        )
+      : undefined;
+    const detach = () => {
+      done = true;
+      task.close();
+      conn.output.end();
+    };
     conn.input.on("data", (chunk: Buffer) => {
-      const { data, detach } = scanner.push(chunk);
-      if (data.length > 0) task.write(data);
-      if (detach) {
-        done = true;
-        task.close();
-        conn.output.end();
-      }
+      const scanned = scanner ? scanner.push(chunk) : { data: chunk, detach: false };
+      if (scanned.data.length > 0) task.write(scanned.data);
+      if (scanned.detach) detach();
     });
-    conn.input.on("end", () => task.closeStdin());
+    conn.input.on("end", () => (tty ? detach() : task.closeStdin()));
   }
   const wantOut = exec.config.AttachStdout !== false;
   const wantErr = exec.config.AttachStderr !== false;
