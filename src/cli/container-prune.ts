@@ -4,7 +4,6 @@ import { bool, list } from "./command.ts";
 import { parseFilters, validateFilter } from "./filters.ts";
 import { humanSize } from "./format/human-units.ts";
 import { confirm } from "./prompt.ts";
-import { StatusError } from "./status-error.ts";
 
 export const pruneFlags: FlagSpec[] = [
   { name: "force", short: "f", type: "bool", description: "Do not prompt for confirmation" },
@@ -36,8 +35,8 @@ export const command: CommandModule = {
   async run(ctx) {
     const o = toPruneOptions(ctx.flags);
     if (!o.force && !(await confirm(ctx.stdio, WARNING))) {
-      // Docker prints nothing when the user declines (a "cancelled" error), and exits 1
-      throw new StatusError(1, "");
+      // Docker's "cancelled" error: nothing printed, and the exit status is 0
+      return 0;
     }
     const report = await ctx.client().containers.prune(o.filters);
     const deleted = report.ContainersDeleted ?? [];

@@ -14,7 +14,7 @@ export const command: CommandModule = {
   async run(ctx) {
     const opts = toCreateOptions(ctx.flags);
     const body = prepareCreate(opts, ctx.stdio, { env: ctx.env }, "create");
-    const id = await createContainer(ctx.client(), body, opts, ctx.stdio);
+    const id = await createContainer(ctx.client(), body, opts, ctx.stdio, ctx.env);
     ctx.stdio.stdout.write(`${id}\n`);
     return 0;
   },

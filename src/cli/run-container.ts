@@ -11,6 +11,7 @@ import { familiarString, parseAnyReference, withDefaultTag } from "../client/ref
 import { buildCreateRequest, type ContainerOptions } from "./container-options.ts";
 import { DetachedError, streamHijacked } from "./hijacked-io.ts";
 import { displayProgress } from "./progress.ts";
+import { encodeAuth, registryKey, storedAuth } from "./registry-auth.ts";
 import { proxySignals } from "./signal-proxy.ts";
 import { StatusError, withHelp } from "./status-error.ts";
 import { checkTty, type Stdio, terminalSize } from "./stdio.ts";
@@ -61,7 +62,7 @@ export async function runContainer(
 
   let id: string;
   try {
-    id = await createContainer(client, body, opts, stdio);
+    id = await createContainer(client, body, opts, stdio, ctx.env);
   } catch (err) {
     throw toStatusError(err);
   }
@@ -167,6 +168,7 @@ export async function createContainer(
   body: ContainerCreateRequest,
   opts: CreateOptions,
   stdio: Stdio,
+  env: Record<string, string | undefined> = {},
 ): Promise<string> {
   const cid = openCidFile(opts.cidfile);
   let written = false;
@@ -174,7 +176,9 @@ export async function createContainer(
     const parsed = parseAnyReference(body.Image ?? "");
     const named = "id" in parsed ? undefined : withDefaultTag(parsed);
     const pull = async () => {
-      const progress = await client.images.pull(body.Image ?? "", { platform: opts.platform });
+      // config.json's credentials for the image's registry, as docker's pull sends them
+      const auth = named ? encodeAuth(storedAuth(env, registryKey(named.domain))) : undefined;
+      const progress = await client.images.pull(body.Image ?? "", { platform: opts.platform, auth });
       await displayProgress(
         progress,
         opts.quiet ? devNull : stdio.stderr,

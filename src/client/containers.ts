@@ -1,4 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import { invalid } from "../lib/errors.ts";
+import { familiarName, parseNormalizedNamed, withDefaultTag } from "./reference.ts";
 import { filtersParam, type HijackedConnection, readText, type Transport } from "./transport.ts";
 import type {
   ContainerCreateRequest,
@@ -10,8 +12,20 @@ import type {
   ContainerWaitResponse,
   FilesystemChange,
   FilterArgs,
+  IdResponse,
   WaitCondition,
 } from "./types.ts";
+
+export interface CommitOptions {
+  /** repository[:tag] for the new image (:latest when no tag) */
+  reference?: string;
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions (CMD, ENV, ...) applied to the config */
+  changes?: string[];
+  /** pause a running container while committing (default true) */
+  pause?: boolean;
+}
 
 export interface ListContainersOptions {
   all?: boolean;
@@ -149,6 +163,32 @@ export function containersApi(t: Transport) {
       [],
 
     /** The container's filesystem as a tar stream; the caller consumes or destroys it. */
+    /** POST /commit, with Docker's client-side reference checks (client/container_commit.go). */
+    commit: (id: string, opts: CommitOptions = {}) => {
+      let repo: string | undefined;
+      let tag: string | undefined;
+      if (opts.reference) {
+        const ref = parseNormalizedNamed(opts.reference);
+        if (ref.digest) throw invalid("refusing to create a tag with a digest reference");
+        const full = withDefaultTag(ref);
+        repo = familiarName(full);
+        tag = full.tag;
+      }
+      return t.json<IdResponse>({
+        method: "POST",
+        path: "/commit",
+        query: {
+          container: id,
+          repo,
+          tag,
+          comment: opts.comment || undefined,
+          author: opts.author || undefined,
+          changes: opts.changes && opts.changes.length > 0 ? opts.changes : undefined,
+          pause: opts.pause === false ? "0" : undefined,
+        },
+      });
+    },
+
     export: (id: string): Promise<IncomingMessage> =>
       t.request({ method: "GET", path: `/containers/${enc(id)}/export` }),
 

@@ -1,9 +1,21 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { invalid } from "../lib/errors.ts";
-import { parseAnyReference, parseNormalizedNamed, repositoryName, withDefaultTag } from "./reference.ts";
+import {
+  familiarName,
+  parseAnyReference,
+  parseNormalizedNamed,
+  repositoryName,
+  withDefaultTag,
+} from "./reference.ts";
 import { filtersParam, type Transport } from "./transport.ts";
-import type { FilterArgs, ImageDeleteResponseItem, ImageInspectResponse, ImageSummary } from "./types.ts";
+import type {
+  FilterArgs,
+  HistoryResponseItem,
+  ImageDeleteResponseItem,
+  ImageInspectResponse,
+  ImageSummary,
+} from "./types.ts";
 
 export interface ImportOptions {
   /** the tar stream; undefined when `fromSrc` is a URL the daemon fetches */
@@ -32,6 +44,14 @@ export function imagesApi(t: Transport) {
       }),
 
     inspect: (name: string) => t.json<ImageInspectResponse>({ method: "GET", path: `/images/${name}/json` }),
+
+    /** platform: "os[/arch[/variant]]", sent as Docker's JSON OCI platform. */
+    history: (name: string, platform?: string) =>
+      t.json<HistoryResponseItem[]>({
+        method: "GET",
+        path: `/images/${name}/history`,
+        query: { platform: platform ? ociPlatformJson(platform) : undefined },
+      }),
 
     /** inspect, also returning the daemon's JSON text. */
     inspectRaw: (name: string) =>
@@ -70,6 +90,27 @@ export function imagesApi(t: Transport) {
         query: { force: opts.force, noprune: opts.noPrune },
       })) ?? [],
 
+    /** GET /images/get: a tar archive (docker save) of the images, as a stream. */
+    save: (names: string[], opts: { platform?: string } = {}): Promise<IncomingMessage> =>
+      t.request({
+        method: "GET",
+        path: "/images/get",
+        query: { names, platform: opts.platform ? ociPlatformJson(opts.platform) : undefined },
+      }),
+
+    /** POST /images/load: a JSON progress stream of "Loaded image: ..." lines. */
+    load: (source: Readable, opts: { quiet?: boolean; platform?: string } = {}): Promise<IncomingMessage> =>
+      t.request({
+        method: "POST",
+        path: "/images/load",
+        query: {
+          quiet: opts.quiet ? "1" : undefined,
+          platform: opts.platform ? ociPlatformJson(opts.platform) : undefined,
+        },
+        body: source,
+        contentType: "application/x-tar",
+      }),
+
     /** POST /images/create?fromSrc=...: progress stream ending with {"status":"sha256:..."}. */
     import: (opts: ImportOptions): Promise<IncomingMessage> =>
       t.request({
@@ -86,17 +127,38 @@ export function imagesApi(t: Transport) {
         contentType: opts.source ? "application/x-tar" : undefined,
       }),
 
-    /** POST /images/create?fromImage=...: pull progress stream (Docker's ImageCreate query). */
-    pull: async (image: string, opts: { platform?: string } = {}): Promise<IncomingMessage> => {
-      const ref = withDefaultTag(parseNormalizedNamed(image));
+    /**
+     * POST /images/create?fromImage=...: pull progress stream (Docker's ImagePull query); `all`
+     * pulls every tag; `auth` is the encoded X-Registry-Auth.
+     */
+    pull: async (
+      image: string,
+      opts: { platform?: string; all?: boolean; auth?: string } = {},
+    ): Promise<IncomingMessage> => {
+      const parsed = parseNormalizedNamed(image);
+      const ref = opts.all ? parsed : withDefaultTag(parsed);
       return t.request({
         method: "POST",
         path: "/images/create",
         query: {
           fromImage: repositoryName(ref),
-          tag: ref.digest ?? ref.tag,
-          platform: opts.platform || undefined,
+          tag: opts.all ? undefined : (ref.digest ?? ref.tag),
+          platform: opts.platform ? opts.platform.toLowerCase() : undefined,
         },
+        headers: opts.auth ? { "X-Registry-Auth": opts.auth } : undefined,
+      });
+    },
+
+    /** POST /images/{name}/push: push progress stream; no tag pushes every tag. */
+    push: (image: string, opts: { all?: boolean; auth?: string } = {}): Promise<IncomingMessage> => {
+      const parsed = parseNormalizedNamed(image);
+      const ref = opts.all ? parsed : withDefaultTag(parsed);
+      return t.request({
+        method: "POST",
+        path: `/images/${familiarName(ref)}/push`,
+        query: { tag: opts.all ? undefined : ref.tag },
+        // docker sends an empty AuthConfig ("{}") when it has no credentials
+        headers: { "X-Registry-Auth": opts.auth || Buffer.from("{}").toString("base64url") },
       });
     },
 
@@ -107,6 +169,11 @@ export function imagesApi(t: Transport) {
     bootstrap: (ref: string): Promise<IncomingMessage> =>
       t.request({ method: "POST", path: "/kapsel/images/bootstrap", query: { ref } }),
   };
+}
+
+function ociPlatformJson(p: string): string {
+  const [os, architecture, variant] = p.toLowerCase().split("/");
+  return JSON.stringify({ os, architecture, ...(variant ? { variant } : {}) });
 }
 
 export type ImagesApi = ReturnType<typeof imagesApi>;

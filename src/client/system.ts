@@ -27,6 +27,10 @@ export function systemApi(t: Transport) {
 
     info: () => t.json<SystemInfo>({ method: "GET", path: "/info" }),
 
+    /** POST /auth: checks credentials with the registry (Docker's AuthConfig fields). */
+    login: (auth: Record<string, string | undefined>) =>
+      t.json<{ Status: string; IdentityToken?: string }>({ method: "POST", path: "/auth", body: auth }),
+
     /**
      * The event stream: resolves once the daemon has answered, then yields events as they come.
      * Without `until` it lasts until `signal` aborts or the daemon closes it.

@@ -296,6 +296,17 @@ export interface ImageInspectResponse {
   [extra: string]: unknown;
 }
 
+/** GET /images/{name}/history: one entry per history step, newest first. */
+export interface HistoryResponseItem {
+  /** the image the step made, or "<missing>" */
+  Id: string;
+  Created: number;
+  CreatedBy: string;
+  Tags: string[] | null;
+  Size: number;
+  Comment: string;
+}
+
 export interface ImageDeleteResponseItem {
   Untagged?: string;
   Deleted?: string;
