@@ -1,29 +1,27 @@
 import { constants } from "node:os";
 import { invalid } from "./errors.ts";
 
-const SIGNALS = constants.signals as Record<string, number>;
+const SIGRTMIN = 34;
+const SIGRTMAX = 64;
 
-/** Docker's signal syntax: "SIGTERM", "TERM", "term", "15", "SIGRTMIN+3". */
-export function parseSignal(value: string | number): number {
-  if (typeof value === "number") return value;
-  const v = value.trim().toUpperCase();
-  if (/^\d+$/.test(v)) {
-    const n = Number(v);
-    if (n < 1 || n > 64) throw invalid(`Invalid signal: ${value}`);
-    return n;
+/**
+ * A signal as Docker accepts it (`docker kill -s`): a number, or a name with or without "SIG"
+ * in any case ("KILL", "sigterm"), or "RTMIN+n" / "RTMAX-n". Returns the Linux number.
+ */
+export function parseSignal(signal: number | string): number {
+  if (typeof signal === "number") {
+    if (Number.isInteger(signal) && signal > 0 && signal <= SIGRTMAX) return signal;
+    throw invalid(`Invalid signal: ${signal}`);
   }
-  const name = v.startsWith("SIG") ? v : `SIG${v}`;
-  const rt = /^SIGRTM(IN|AX)([+-]\d+)?$/.exec(name);
+  const text = signal.trim().toUpperCase();
+  if (/^\d+$/.test(text)) return parseSignal(Number(text));
+  const name = text.startsWith("SIG") ? text.slice(3) : text;
+  const rt = /^RT(MIN|MAX)([+-]\d+)?$/.exec(name);
   if (rt) {
-    const base = rt[1] === "IN" ? 34 : 64;
-    return base + Number(rt[2] ?? 0);
+    const n = (rt[1] === "MIN" ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
+    if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
   }
-  const n = SIGNALS[name];
-  if (n === undefined) throw invalid(`Invalid signal: ${value}`);
-  return n;
-}
-
-export function signalName(n: number): string {
-  for (const [name, num] of Object.entries(SIGNALS)) if (num === n) return name;
-  return String(n);
+  const n = (constants.signals as Record<string, number>)[`SIG${name}`];
+  if (n) return n;
+  throw invalid(`Invalid signal: ${signal}`);
 }

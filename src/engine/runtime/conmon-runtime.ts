@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
+import { parseSignal } from "../../lib/signals.ts";
 import { AttachHub } from "./attach-hub.ts";
 import type { AttachSession } from "./attach-socket.ts";
 import { type ConmonPaths, conmonArgs, readPid, spawnConmon } from "./conmon.ts";
@@ -13,7 +14,6 @@ import type { Runtime, RuntimeInfo, RuntimeOptions, TaskCreateOptions } from "./
 import { runc } from "./runc.ts";
 import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
 import { cgroupPids, isProcessAlive, readRuncState, taskStatus } from "./runc-state.ts";
-import { parseSignal } from "./signals.ts";
 import { serializeSpec } from "./spec.ts";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

@@ -25,11 +25,11 @@ import { ConmonRuntime } from "./conmon-runtime.ts";
 import type { ExecOptions, ExecTask } from "./exec.ts";
 import type { OciSpec } from "./oci-spec.ts";
 
+export { parseSignal } from "../../lib/signals.ts";
 export type { AttachSession } from "./attach-socket.ts";
 export type { ExecOptions, ExecTask } from "./exec.ts";
 export type { OutputFrame } from "./frame-queue.ts";
 export type * from "./oci-spec.ts";
-export { parseSignal } from "./signals.ts";
 export type {
   DeviceInput,
   ExecProcessInput,

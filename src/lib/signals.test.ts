@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isKind } from "../../lib/errors.ts";
+import { isKind } from "./errors.ts";
 import { parseSignal } from "./signals.ts";
 
 test("parseSignal accepts what docker kill -s accepts", () => {
