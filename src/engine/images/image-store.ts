@@ -276,6 +276,9 @@ export class LocalImageStore implements ImageStore {
       config = applyChanges({}, o.changes ?? []);
       platform = parsePlatform(o.platform);
     } catch (err) {
+      // drain what the client sends so it hears the error; a failure of that drain (the client
+      // goes away, the source vanishes) is nobody's business any more and must not crash us
+      tar.on("error", () => {});
       (tar as NodeJS.ReadableStream & { resume(): void }).resume();
       throw err;
     }
