@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
@@ -29,6 +31,32 @@ describe("images: import, diff, export", () => {
     /** `<cli> import - [name]` with the file on stdin (binary: through the shell). */
     const importStdin = (file: string, ...name: string[]) =>
       runCommand("sh", ["-c", `"$0" import - "$@" < "${file}"`, bin, ...name], d.env);
+
+    test(`${cli}: import from a URL downloads the tar; a missing one is a clear error`, async () => {
+      const tar = rootfsTar(tmp, `${cli}-url.tar`, { "etc/motd": "from a URL\n" });
+      const server = createServer((req, res) => {
+        if (req.url !== "/rootfs.tar") {
+          res.writeHead(404).end("nothing here");
+          return;
+        }
+        const body = readFileSync(tar);
+        res.writeHead(200, { "Content-Length": body.length }).end(body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as AddressInfo).port;
+      try {
+        const r = await run(["import", `http://127.0.0.1:${port}/rootfs.tar`, `${cli}-from-url`]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /sha256:[0-9a-f]{64}\n$/);
+        const cat = await run(["run", "--rm", `${cli}-from-url`, "/bin/cat", "/etc/motd"]);
+        assert.equal(cat.stdout, "from a URL\n");
+        const missing = await run(["import", `http://127.0.0.1:${port}/nope.tar`, `${cli}-nope`]);
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr, /failed to GET http:\/\/127\.0\.0\.1:\d+\/nope\.tar with status 404/);
+      } finally {
+        server.close();
+      }
+    });
 
     test(`${cli}: import of a file with -c CMD, -c ENV, -m and a name makes a runnable image`, async () => {
       const tar = rootfsTar(tmp, `${cli}-file.tar`, { "etc/motd": "hello from the file\n" });

@@ -1,4 +1,9 @@
-import { type ContainerRecord, type NetworkView, ZERO_TIME } from "../engine/containers/index.ts";
+import {
+  type ContainerRecord,
+  mountPointsOf,
+  type NetworkView,
+  ZERO_TIME,
+} from "../engine/containers/index.ts";
 import { humanDuration } from "../lib/human-duration.ts";
 
 /** Docker's container state text ("Up 5 seconds", "Exited (0) 2 minutes ago", "Created"). */
@@ -85,7 +90,7 @@ export function containerSummary(
     Status: statusText(rec),
     HostConfig: { NetworkMode: networkMode(rec) },
     NetworkSettings: { Networks: networksView(net.networks) },
-    Mounts: [],
+    Mounts: mountsView(rec),
   };
 }
 
@@ -205,28 +210,27 @@ function hostConfigView(rec: ContainerRecord) {
   };
 }
 
+/** Docker's MountPoints as inspect and ps show them: binds, volumes, --mount tmpfs (not --tmpfs). */
 function mountsView(rec: ContainerRecord) {
-  const out: Array<Record<string, unknown>> = [];
-  for (const bind of rec.hostConfig.Binds ?? []) {
-    const [source, destination, mode = ""] = bind.split(":");
-    out.push({
-      Type: "bind",
-      Source: source,
-      Destination: destination,
-      Mode: mode,
-      RW: !mode.split(",").includes("ro"),
-      Propagation: "rprivate",
-    });
-  }
-  for (const m of rec.hostConfig.Mounts ?? []) {
-    out.push({
-      Type: m.Type,
-      Source: m.Source ?? "",
+  const tmpfs = (rec.hostConfig.Mounts ?? [])
+    .filter((m: { Type?: string }) => m.Type === "tmpfs")
+    .map((m: { Target: string; ReadOnly?: boolean }) => ({
+      Type: "tmpfs",
+      Source: "",
       Destination: m.Target,
       Mode: "",
       RW: !m.ReadOnly,
-      Propagation: m.Type === "bind" ? "rprivate" : "",
-    });
-  }
-  return out;
+      Propagation: "",
+    }));
+  const points = mountPointsOf(rec).map((mp) => ({
+    Type: mp.Type,
+    ...(mp.Type === "volume" ? { Name: mp.Name ?? "" } : {}),
+    Source: mp.Source,
+    Destination: mp.Destination,
+    ...(mp.Type === "volume" ? { Driver: mp.Driver ?? "local" } : {}),
+    Mode: mp.Mode,
+    RW: mp.RW,
+    Propagation: mp.Propagation,
+  }));
+  return [...points, ...tmpfs];
 }

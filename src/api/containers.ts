@@ -155,12 +155,6 @@ export function containerRoutes(router: Router, engine: Engine): void {
     throw engine.notImplemented("container stats");
   });
 
-  for (const method of ["get", "head", "put"] as const) {
-    router[method]("/containers/{id}/archive", () => {
-      throw engine.notImplemented("copying files to and from containers (cp)");
-    });
-  }
-
   router.get("/containers/{id}/logs", (ctx) => streamLogs(ctx, engine));
   router.post("/containers/{id}/attach", (ctx) => attachContainer(ctx, engine));
 }

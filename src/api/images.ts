@@ -1,5 +1,7 @@
 import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
 import type { Distribution } from "../engine/distribution/index.ts";
+import { byteProgress } from "../engine/distribution/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ImageRecord } from "../engine/images/index.ts";
 import {
@@ -11,13 +13,39 @@ import {
   saveImages,
   withDefaultTag,
 } from "../engine/images/index.ts";
-import { conflict, invalid, notImplemented } from "../lib/errors.ts";
+import { conflict, invalid, messageOf, notImplemented } from "../lib/errors.ts";
 import { pullRoute } from "./distribution.ts";
 import { queryBool, queryFilters, readJson } from "./request.ts";
 import { jsonLines, sendJson, sendStream } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** GET of an import source; a failure is the client's (a bad or unreachable URL). */
+async function openUrl(url: string): Promise<{ stream: Readable; length: number }> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`invalid URL: ${url}`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw invalid(`unsupported URL scheme for import: ${parsed.protocol.replace(/:$/, "")}`);
+  let res: Response;
+  try {
+    res = await fetch(parsed, { redirect: "follow" });
+  } catch (err) {
+    throw invalid(`Get "${url}": ${messageOf((err as Error).cause ?? err)}`);
+  }
+  if (res.status >= 400 || !res.body) {
+    const text = (await res.text().catch(() => "")).trim();
+    throw invalid(`failed to GET ${url} with status ${res.status} ${res.statusText}: ${text}`);
+  }
+  return {
+    stream: Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+    length: Number(res.headers.get("content-length") ?? -1),
+  };
+}
 
 /** Docker's ImageSummary; Containers and SharedSize are -1, "not computed", as Docker sends them by default. */
 export function imageSummary(img: ImageRecord) {
@@ -39,6 +67,7 @@ export function imageInspect(
   graphDriver: { Name: string; Data: Record<string, string> | null },
 ) {
   const c = img.config;
+  const build = (c as { "kapsel.build"?: unknown })["kapsel.build"];
   return {
     Id: img.id,
     RepoTags: img.repoTags,
@@ -55,6 +84,8 @@ export function imageInspect(
     GraphDriver: graphDriver,
     RootFS: { Type: "layers", Layers: c.rootfs?.diff_ids ?? [] },
     Metadata: { LastTagTime: img.lastTagTime ?? "0001-01-01T00:00:00Z" },
+    // kapsel's own: how the image was built (the Dockerfile and build args), when it was
+    ...(build ? { KapselBuild: build } : {}),
   };
 }
 
@@ -117,17 +148,44 @@ export function imageRoutes(router: Router, engine: Engine): void {
           `(make images locally with "kapsel image bootstrap busybox" or "docker import")`,
       );
     }
-    if (fromSrc !== "-") throw engine.notImplemented("importing from a URL");
     const repo = ctx.query.get("repo") ?? "";
     const tag = ctx.query.get("tag") ?? "";
-    const id = await images.importRootfs(ctx.req, {
+    const options = {
       repoTag: repo ? (tag ? `${repo}:${tag}` : repo) : undefined,
       changes: ctx.query.getAll("changes"),
       message: ctx.query.get("message") ?? undefined,
       platform: ctx.query.get("platform") ?? undefined,
-    });
+    };
+    if (fromSrc === "-") {
+      const id = await images.importRootfs(ctx.req, options);
+      const out = jsonLines(ctx.res);
+      await out.write({ status: id });
+      out.end();
+      return;
+    }
+    // a URL: moby's ImportImage downloads it with a progress bar, then imports
+    ctx.req.resume();
+    const url = fromSrc.includes("://") ? fromSrc : `http://${fromSrc}`;
+    const body = await openUrl(url);
     const out = jsonLines(ctx.res);
-    await out.write({ status: id });
+    await out.write({ status: `Downloading from ${url}` });
+    const progress = byteProgress((m) => void out.write(m), "", "Importing", body.length);
+    let read = 0;
+    const counted = body.stream.pipe(
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          progress.tick((read += chunk.length));
+          done(null, chunk);
+        },
+      }),
+    );
+    try {
+      const id = await images.importRootfs(counted, options);
+      progress.done();
+      await out.write({ status: id });
+    } catch (err) {
+      await out.write({ errorDetail: { message: messageOf(err) }, error: messageOf(err) });
+    }
     out.end();
   });
 
@@ -177,23 +235,20 @@ export function imageRoutes(router: Router, engine: Engine): void {
   router.get("/images/get", (ctx) => save(ctx, ctx.query.getAll("names")));
   router.get("/images/{name*}/get", (ctx) => save(ctx, [ctx.params.name]));
 
+  router.post("/images/prune", async (ctx) => {
+    const report = await engine.images.prune(queryFilters(ctx.query), (id) =>
+      engine.containers.imageUser(id),
+    );
+    engine.events.publish("image", "prune", "", { reclaimed: String(report.SpaceReclaimed) });
+    return report;
+  });
+
   router.post("/images/load", async (ctx) => {
     const lines = await loadImages(engine, ctx.req, join(engine.config.dataRoot, "image", "tmp"));
     const out = jsonLines(ctx.res);
     for (const line of lines) await out.write({ stream: `${line}\n` });
     out.end();
   });
-
-  for (const [method, path, what] of [
-    ["get", "/images/search", "searching a registry"],
-    ["post", "/images/prune", "image prune"],
-    ["post", "/build", "building images"],
-    ["post", "/build/prune", "builder prune"],
-  ] as const) {
-    router[method](path, () => {
-      throw engine.notImplemented(what);
-    });
-  }
 }
 
 /** The parts of a container's config an image keeps (the OCI image config's, and Docker's extras). */

@@ -2,6 +2,8 @@ import type { Engine } from "../engine/engine.ts";
 import { matchesEventFilters } from "../engine/events/index.ts";
 import { invalid } from "../lib/errors.ts";
 import { parseTimestamp } from "../lib/timestamp.ts";
+import { containerSummary } from "./container-views.ts";
+import { imageSummary } from "./images.ts";
 import { queryFilters } from "./request.ts";
 import { jsonLines } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
@@ -40,9 +42,60 @@ export function systemRoutes(router: Router, engine: Engine): void {
   router.get("/version", () => engine.version());
   router.get("/info", () => engine.info());
   router.get("/events", (ctx) => streamEvents(ctx, engine));
-  router.get("/system/df", () => {
-    throw engine.notImplemented("system df");
-  });
+  router.get("/system/df", (ctx) => diskUsage(engine, ctx.query.getAll("type")));
+}
+
+const DF_TYPES = ["container", "image", "volume", "build-cache"];
+
+/**
+ * GET /system/df: images with their container counts and shared sizes, containers with their
+ * sizes, volumes with their usage. The classic builder's cache is images, so BuildCache (the
+ * BuildKit cache records) is always empty.
+ */
+async function diskUsage(engine: Engine, types: string[]) {
+  for (const t of types) if (!DF_TYPES.includes(t)) throw invalid(`unknown object type: ${t}`);
+  const want = (t: string) => types.length === 0 || types.includes(t);
+  const out: Record<string, unknown> = {};
+  // newest first, as docker ps and docker images list them
+  const records = engine.containers.store.all().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+  if (want("image")) {
+    const images = engine.images.list({});
+    // layers counted over every image, intermediate ones too (Docker's layer store)
+    const layerUsers = new Map<string, number>();
+    for (const img of engine.images.list())
+      for (const l of img.layers) layerUsers.set(l, (layerUsers.get(l) ?? 0) + 1);
+    const layerSize = (l: string) => engine.storage.getLayer(l)?.size ?? 0;
+    out.LayersSize = [...layerUsers.keys()].reduce((sum, l) => sum + layerSize(l), 0);
+    out.Images = images.map((img) => ({
+      ...imageSummary(img),
+      Containers: records.filter((r) => r.imageId === img.id).length,
+      SharedSize: img.layers
+        .filter((l) => (layerUsers.get(l) ?? 0) > 1)
+        .reduce((s, l) => s + layerSize(l), 0),
+    }));
+  }
+  if (want("container")) {
+    out.Containers = await Promise.all(
+      records.map(async (rec) =>
+        containerSummary(rec, engine.containers.networkView(rec), await engine.sizes(rec)),
+      ),
+    );
+  }
+  if (want("volume")) {
+    // Docker counts the local driver's volumes only
+    const { Volumes } = await engine.volumes.list(new Map([["driver", ["local"]]]));
+    out.Volumes = await Promise.all(
+      Volumes.map(async (v) => ({
+        ...v,
+        UsageData: {
+          Size: await engine.volumes.usage(v.Name).catch(() => -1),
+          RefCount: engine.containers.volumeUsers(v.Name).length,
+        },
+      })),
+    );
+  }
+  if (want("build-cache")) out.BuildCache = [];
+  return out;
 }
 
 /** GET /events: history since `since`, then live events until `until` or the client leaves. */

@@ -182,6 +182,7 @@ export const containerFlags: FlagSpec[] = [
   { name: "userns", type: "string", description: "User namespace to use" },
   { name: "uts", type: "string", description: "UTS namespace to use" },
   { name: "volume", short: "v", type: "list", description: "Bind mount a volume" },
+  { name: "volume-driver", type: "string", description: "Optional volume driver for the container" },
   { name: "workdir", short: "w", type: "string", description: "Working directory inside the container" },
 ];
 
@@ -266,6 +267,7 @@ export function toCreateOptions(flags: ParsedArgs): CreateOptions {
     devices: list(flags, "device"),
     links: list(flags, "link"),
     volumesFrom: list(flags, "volumes-from"),
+    volumeDriver: opt("volume-driver"),
     annotations: (flags.flags.annotation as Record<string, string>) ?? {},
     cgroupns: opt("cgroupns"),
     cgroupParent: opt("cgroup-parent"),

@@ -76,6 +76,7 @@ export interface ContainerOptions {
   devices: string[];
   links: string[];
   volumesFrom: string[];
+  volumeDriver?: string;
   annotations: Record<string, string>;
   cgroupns?: string;
   cgroupParent?: string;
@@ -264,6 +265,7 @@ export function buildCreateRequest(
   if (o.devices.length > 0) hostConfig.Devices = o.devices.map(parseDevice);
   if (o.links.length > 0) hostConfig.Links = o.links;
   if (o.volumesFrom.length > 0) hostConfig.VolumesFrom = o.volumesFrom;
+  if (o.volumeDriver) hostConfig.VolumeDriver = o.volumeDriver;
   if (Object.keys(o.annotations).length > 0) hostConfig.Annotations = o.annotations;
   if (o.cgroupns) hostConfig.CgroupnsMode = o.cgroupns;
   if (o.cgroupParent) hostConfig.CgroupParent = o.cgroupParent;

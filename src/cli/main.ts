@@ -30,9 +30,12 @@ interface Entry {
 const L = {
   attach: () => import("./attach.ts"),
   bootstrap: () => import("./image-bootstrap.ts"),
+  build: () => import("./build.ts"),
+  builderPrune: () => import("./builder-prune.ts"),
   commit: () => import("./commit.ts"),
   containerInspect: () => import("./container-inspect.ts"),
   containerPrune: () => import("./container-prune.ts"),
+  cp: () => import("./cp.ts"),
   create: () => import("./create.ts"),
   diff: () => import("./diff.ts"),
   events: () => import("./events.ts"),
@@ -40,6 +43,8 @@ const L = {
   export: () => import("./export.ts"),
   history: () => import("./history.ts"),
   imageInspect: () => import("./image-inspect.ts"),
+  imagePrune: () => import("./image-prune.ts"),
+  systemDf: () => import("./system-df.ts"),
   images: () => import("./images.ts"),
   import: () => import("./import.ts"),
   info: () => import("./info.ts"),
@@ -67,18 +72,27 @@ const L = {
   rmi: () => import("./rmi.ts"),
   run: () => import("./run.ts"),
   save: () => import("./save.ts"),
+  search: () => import("./search.ts"),
   start: () => import("./start.ts"),
   stop: () => import("./stop.ts"),
   tag: () => import("./tag.ts"),
   top: () => import("./top.ts"),
   unpause: () => import("./unpause.ts"),
   version: () => import("./version.ts"),
+  volumeCreate: () => import("./volume-create.ts"),
+  volumeInspect: () => import("./volume-inspect.ts"),
+  volumeLs: () => import("./volume-ls.ts"),
+  volumePrune: () => import("./volume-prune.ts"),
+  volumeRm: () => import("./volume-rm.ts"),
+  volumeUpdate: () => import("./volume-update.ts"),
   wait: () => import("./wait.ts"),
 } satisfies Record<string, Loader>;
 
 const S = {
   attach: "Attach local standard input, output, and error streams to a running container",
+  build: "Build an image from a Dockerfile",
   commit: "Create a new image from a container's changes",
+  cp: "Copy files/folders between a container and the local filesystem",
   create: "Create a new container",
   diff: "Inspect changes to files or directories on a container's filesystem",
   events: "Get real time events from the server",
@@ -113,11 +127,13 @@ const S = {
   wait: "Block until one or more containers stop, then print their exit codes",
 };
 
-const COMMON = ["run", "exec", "ps", "pull", "push", "images", "login", "logout", "version", "info"];
+const COMMON = ["run", "exec", "ps", "build", "pull", "push", "images", "login", "logout", "version", "info"];
 
 const TOP: Entry[] = [
   { name: "attach", short: S.attach, load: L.attach },
+  { name: "build", short: S.build, load: L.build },
   { name: "commit", short: S.commit, load: L.commit },
+  { name: "cp", short: S.cp, load: L.cp },
   { name: "create", short: S.create, load: L.create },
   { name: "diff", short: S.diff, load: L.diff },
   { name: "events", short: S.events, load: L.events },
@@ -144,6 +160,7 @@ const TOP: Entry[] = [
   { name: "rmi", short: S.rmi, load: L.rmi },
   { name: "run", short: S.run, load: L.run },
   { name: "save", short: S.save, load: L.save },
+  { name: "search", short: "Search Docker Hub for images", load: L.search },
   { name: "start", short: S.start, load: L.start },
   { name: "stop", short: S.stop, load: L.stop },
   { name: "tag", short: S.tag, load: L.tag },
@@ -156,16 +173,27 @@ const TOP: Entry[] = [
 interface Group {
   name: string;
   short: string;
+  /** what follows the name in docker's Use line, shown by the unknown-command error ("COMMAND") */
+  use?: string;
   commands: Entry[];
 }
 
 const GROUPS: Group[] = [
+  {
+    name: "builder",
+    short: "Manage builds",
+    commands: [
+      { name: "build", short: S.build, load: L.build },
+      { name: "prune", short: "Remove build cache", load: L.builderPrune },
+    ],
+  },
   {
     name: "container",
     short: "Manage containers",
     commands: [
       { name: "attach", short: S.attach, load: L.attach },
       { name: "commit", short: S.commit, load: L.commit },
+      { name: "cp", short: S.cp, load: L.cp },
       { name: "create", short: S.create, load: L.create },
       { name: "diff", short: S.diff, load: L.diff },
       { name: "exec", short: S.exec, load: L.exec },
@@ -201,11 +229,13 @@ const GROUPS: Group[] = [
         short: "Build a base image (busybox or debian:SUITE) from the host",
         load: L.bootstrap,
       },
+      { name: "build", short: S.build, load: L.build },
       { name: "history", short: S.history, load: L.history },
       { name: "import", short: S.import, load: L.import },
       { name: "inspect", short: "Display detailed information on one or more images", load: L.imageInspect },
       { name: "load", short: S.load, load: L.load },
       { name: "ls", aliases: ["list", "images"], short: S.images, load: L.images },
+      { name: "prune", short: "Remove unused images", load: L.imagePrune },
       { name: "pull", short: S.pull, load: L.pull },
       { name: "push", short: S.push, load: L.push },
       { name: "rm", aliases: ["rmi", "remove"], short: S.rmi, load: L.rmi },
@@ -234,8 +264,26 @@ const GROUPS: Group[] = [
     name: "system",
     short: "Manage kapsel",
     commands: [
+      { name: "df", short: "Show kapsel disk usage", load: L.systemDf },
       { name: "events", short: S.events, load: L.events },
       { name: "info", short: S.info, load: L.info },
+    ],
+  },
+  {
+    name: "volume",
+    short: "Manage volumes",
+    use: "COMMAND",
+    commands: [
+      { name: "create", short: "Create a volume", load: L.volumeCreate },
+      {
+        name: "inspect",
+        short: "Display detailed information on one or more volumes",
+        load: L.volumeInspect,
+      },
+      { name: "ls", aliases: ["list"], short: "List volumes", load: L.volumeLs },
+      { name: "prune", short: "Remove unused local volumes", load: L.volumePrune },
+      { name: "rm", aliases: ["remove"], short: "Remove one or more volumes", load: L.volumeRm },
+      { name: "update", short: "Update a volume (cluster volumes only)", load: L.volumeUpdate },
     ],
   },
 ];
@@ -352,7 +400,7 @@ async function dispatch(
     if (!entry) {
       throw new StatusError(
         1,
-        `kapsel: unknown command: kapsel ${group.name} ${sub}\n\nUsage:  kapsel ${group.name}\n\nRun 'kapsel ${group.name} --help' for more information`,
+        `kapsel: unknown command: kapsel ${group.name} ${sub}\n\nUsage:  kapsel ${group.name}${group.use ? ` ${group.use}` : ""}\n\nRun 'kapsel ${group.name} --help' for more information`,
       );
     }
     return runEntry([group.name, entry.name], entry, subArgs, stdio, env, global, getClient);

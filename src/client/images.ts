@@ -90,6 +90,14 @@ export function imagesApi(t: Transport) {
         query: { force: opts.force, noprune: opts.noPrune },
       })) ?? [],
 
+    /** POST /images/prune: dangling images, or (dangling=false) every unused one. */
+    prune: (filters?: FilterArgs) =>
+      t.json<{ ImagesDeleted: ImageDeleteResponseItem[] | null; SpaceReclaimed: number }>({
+        method: "POST",
+        path: "/images/prune",
+        query: { filters: filtersParam(filters) },
+      }),
+
     /** GET /images/get: a tar archive (docker save) of the images, as a stream. */
     save: (names: string[], opts: { platform?: string } = {}): Promise<IncomingMessage> =>
       t.request({

@@ -2,14 +2,18 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
+import { archiveRoutes } from "../api/archive.ts";
+import { buildRoutes } from "../api/build.ts";
 import { containerRoutes } from "../api/containers.ts";
 import { distributionRoutes } from "../api/distribution.ts";
 import { execRoutes } from "../api/exec.ts";
 import { imageRoutes } from "../api/images.ts";
 import { networkRoutes } from "../api/networks.ts";
 import { Router } from "../api/router.ts";
+import { searchRoutes } from "../api/search.ts";
 import { createApiServer, ENGINE_VERSION, listenUnix } from "../api/server.ts";
 import { systemRoutes } from "../api/system.ts";
+import { volumeRoutes } from "../api/volumes.ts";
 import { Engine, type Logger } from "../engine/engine.ts";
 import { findHostTools } from "../engine/host-tools.ts";
 import { writeFileAtomic } from "../lib/atomic-file.ts";
@@ -85,6 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     containerRoutes(router, engine);
     execRoutes(router, engine);
     networkRoutes(router, engine);
+    volumeRoutes(router, engine);
+    archiveRoutes(router, engine);
+    buildRoutes(router, engine);
+    searchRoutes(router, engine); // before /images/{name}
     imageRoutes(router, engine);
     for (const host of config.hosts) {
       const server = createApiServer({ router, log });

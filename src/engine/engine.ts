@@ -3,7 +3,9 @@ import { cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { type KapselError, notImplemented } from "../lib/errors.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
-import { type ContainerRecord, ContainerService, ExecService } from "./containers/index.ts";
+import type { ContainerFs } from "./archive/index.ts";
+import { type Builder, createBuilder } from "./builder/index.ts";
+import { type ContainerRecord, ContainerService, ExecService, mountPointsOf } from "./containers/index.ts";
 import { createDistribution, type Distribution } from "./distribution/index.ts";
 import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
@@ -11,6 +13,7 @@ import { createImageStore, type ImageRecord, type ImageStore } from "./images/in
 import { type AddressPool, createNetworkService, type NetworkService } from "./network/index.ts";
 import { createRuntime, type Runtime } from "./runtime/index.ts";
 import { createStorage, type Storage } from "./storage/index.ts";
+import { createVolumeService, type VolumeService } from "./volumes/index.ts";
 
 /** What the engine needs of the daemon's settings. */
 export interface EngineConfig {
@@ -43,8 +46,11 @@ export class Engine {
   readonly images: ImageStore;
   readonly runtime: Runtime;
   readonly network: NetworkService;
+  readonly volumes: VolumeService;
   /** the registry client (pull, push, login); set once at open */
   distribution!: Distribution;
+  /** the image builder (POST /build); set once at open, after the containers are reconciled */
+  builder!: Builder;
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly log: Logger;
@@ -58,6 +64,7 @@ export class Engine {
     images: ImageStore;
     runtime: Runtime;
     network: NetworkService;
+    volumes: VolumeService;
     log: Logger;
     id: string;
   }) {
@@ -68,6 +75,7 @@ export class Engine {
     this.images = parts.images;
     this.runtime = parts.runtime;
     this.network = parts.network;
+    this.volumes = parts.volumes;
     this.log = parts.log;
     this.id = parts.id;
     this.containers = new ContainerService({
@@ -79,6 +87,7 @@ export class Engine {
       events: parts.events,
       log: parts.log,
       initPath: parts.tools.init,
+      volumes: parts.volumes,
     });
     this.execs = new ExecService({
       containers: this.containers,
@@ -115,7 +124,16 @@ export class Engine {
       bip: config.bip,
       defaultAddressPools: config.defaultAddressPools,
     });
-    const engine = new Engine({ config, tools, events, storage, images, runtime, network, log, id });
+    // containers are made after volumes but answer which volumes they use
+    let containers: ContainerService | undefined;
+    const volumes = await createVolumeService({
+      root: join(config.dataRoot, "volumes"),
+      events: (action, name, attrs) => events.publish("volume", action, name, attrs),
+      inUse: (name) => containers?.volumeUsers(name) ?? [],
+      log,
+    });
+    const engine = new Engine({ config, tools, events, storage, images, runtime, network, volumes, log, id });
+    containers = engine.containers;
     engine.distribution = await createDistribution({
       root: join(config.dataRoot, "distribution"),
       images,
@@ -126,6 +144,16 @@ export class Engine {
     });
     // also settles the network (after the containers' states are known, before restart policies run)
     await engine.containers.reconcile();
+    await volumes.reconcile((id) => engine.containers.store.find(id)?.state.Running === true);
+    engine.builder = await createBuilder({
+      root: join(config.dataRoot, "builder"),
+      images,
+      storage,
+      containers: engine.containers,
+      distribution: engine.distribution,
+      events: (action, attrs) => events.publish("builder", action, "", attrs),
+      log,
+    });
     return engine;
   }
 
@@ -166,6 +194,42 @@ export class Engine {
       });
     }
     return stream;
+  }
+
+  /**
+   * A container's file system for cp (the archive domain): the rootfs, mounted for the call
+   * when the container is not running, and its binds and volumes. `release` unmounts again
+   * unless the container started meanwhile.
+   */
+  async containerFs(
+    ref: string,
+  ): Promise<{ fs: ContainerFs; rec: ContainerRecord; release: () => Promise<void> }> {
+    const rec = this.containers.store.get(ref);
+    const wasRunning = rec.state.Running;
+    const rootfs = await this.storage.mount(rec.id);
+    const fs: ContainerFs = {
+      rootfs,
+      readonlyRootfs: rec.hostConfig.ReadonlyRootfs === true,
+      mounts: [
+        ...[
+          ["/etc/resolv.conf", rec.resolvConfPath],
+          ["/etc/hostname", rec.hostnamePath],
+          ["/etc/hosts", rec.hostsPath],
+        ].map(([destination, source]) => ({
+          destination,
+          source,
+          readonly: rec.hostConfig.ReadonlyRootfs === true,
+        })),
+        ...mountPointsOf(rec)
+          .filter((mp) => mp.Source !== "")
+          .map((mp) => ({ destination: mp.Destination, source: mp.Source, readonly: !mp.RW })),
+      ],
+    };
+    const release = async () => {
+      if (!wasRunning && !this.containers.store.find(rec.id)?.state.Running)
+        await this.storage.unmount(rec.id).catch(() => {});
+    };
+    return { fs, rec, release };
   }
 
   version() {

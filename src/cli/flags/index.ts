@@ -8,6 +8,8 @@
  *
  *   const { flags, args } = parseArgs(["-it", "--rm", "busybox", "sh"], RUN_FLAGS, { interspersed: false });
  */
+
+export { formatGoDuration, parseGoDuration } from "../../lib/go-duration.ts";
 export { fromHumanSize, memorySwapBytes, ramInBytes } from "./byte-size.ts";
 export { parseCommandLine } from "./command-line.ts";
 export { FlagError, UsageError } from "./flag-error.ts";
@@ -20,7 +22,6 @@ export type {
   ParseOptions,
   SubcommandListing,
 } from "./flag-spec.ts";
-export { formatGoDuration, parseGoDuration } from "./go-duration.ts";
 export {
   kvStringsToMap,
   kvStringsToMapWithNil,

@@ -4,12 +4,13 @@
  * (`-it`, `-itd`; in `-dp 80:80` the value flag `p` ends the cluster and takes the rest or the
  * next word), `--` ending the flags, `-` as an argument. Every error is pflag's wording.
  */
-import { goQuote, goQuoteRune } from "../format/go-quote.ts";
+
+import { parseGoDuration } from "../../lib/go-duration.ts";
+import { goQuote, goQuoteRune } from "../../lib/go-quote.ts";
 import { parseGoBool, parseGoInt, parseGoUint } from "../format/go-strconv.ts";
 import { ramInBytes } from "./byte-size.ts";
 import { FlagError } from "./flag-error.ts";
 import type { FlagSpec, ParsedArgs, ParseOptions } from "./flag-spec.ts";
-import { parseGoDuration } from "./go-duration.ts";
 
 /** The hidden `--help` flag cobra adds to every command (with `-h` where no flag owns it). */
 const HELP_FLAG: FlagSpec = { name: "help", type: "bool", description: "Print usage", hidden: true };

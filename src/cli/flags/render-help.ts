@@ -11,11 +11,11 @@
  *     -f, --follow         Follow log output
  */
 
+import { formatGoDuration } from "../../lib/go-duration.ts";
+import { goQuote } from "../../lib/go-quote.ts";
 import { formatGoValue } from "../format/go-print.ts";
-import { goQuote } from "../format/go-quote.ts";
 import { bytesSize } from "../format/human-units.ts";
 import type { CommandSpec, FlagSpec, SubcommandListing } from "./flag-spec.ts";
-import { formatGoDuration } from "./go-duration.ts";
 import { usageLine } from "./usage-errors.ts";
 
 /** The value name help shows after a flag: a `backquoted` word of the description, else the type. */

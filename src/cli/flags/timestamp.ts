@@ -5,8 +5,9 @@
  * ("1700000000.5"), passed on as written. The result is what the Engine API's `since`/`until`
  * query parameters take: "seconds" or "seconds.nanoseconds".
  */
-import { goQuote } from "../format/go-quote.ts";
-import { parseGoDuration } from "./go-duration.ts";
+
+import { parseGoDuration } from "../../lib/go-duration.ts";
+import { goQuote } from "../../lib/go-quote.ts";
 
 const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";
 

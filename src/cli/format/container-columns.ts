@@ -4,9 +4,9 @@
  * the row object a --format template sees (containerRow).
  */
 
+import { goQuote } from "../../lib/go-quote.ts";
 import { humanDuration } from "../../lib/human-duration.ts";
 import { goStruct } from "./go-print.ts";
-import { goQuote } from "./go-quote.ts";
 import { goTimeString } from "./go-time.ts";
 import { humanSizeWithPrecision } from "./human-units.ts";
 import { eastAsianWidth } from "./text-width.ts";

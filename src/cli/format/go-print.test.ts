@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { canBackquote, goQuote, goQuoteRune, goUnquote } from "../../lib/go-quote.ts";
 import { formatFloat } from "./go-float.ts";
 import { formatGoValue, goSprint, goSprintf, goSprintln, goStruct, goTypeName } from "./go-print.ts";
-import { canBackquote, goQuote, goQuoteRune, goUnquote } from "./go-quote.ts";
 
 describe("formatGoValue", () => {
   it("prints scalars as Go's %v does", () => {

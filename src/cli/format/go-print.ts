@@ -12,8 +12,9 @@
  * - objects marked with goStruct(): Go structs (field access errors on unknown names, printed
  *   `{v1 v2}`); their function-valued properties are methods.
  */
+
+import { canBackquote, goQuote, goQuoteRune } from "../../lib/go-quote.ts";
 import { formatFloat } from "./go-float.ts";
-import { canBackquote, goQuote, goQuoteRune } from "./go-quote.ts";
 
 /** The Go type name of an object marked as a struct (e.g. "*formatter.ContainerContext"). */
 export const GO_TYPE: unique symbol = Symbol.for("kapsel.goType") as never;

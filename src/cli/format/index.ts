@@ -10,6 +10,7 @@
  * fields fail as docker's formatter contexts do), their function properties as methods.
  */
 
+export { goQuote, goQuoteRune, goUnquote } from "../../lib/go-quote.ts";
 export { humanDuration } from "../../lib/human-duration.ts";
 export {
   CONTAINER_HEADERS,
@@ -44,7 +45,6 @@ export {
   goTypeName,
   isGoStruct,
 } from "./go-print.ts";
-export { goQuote, goQuoteRune, goUnquote } from "./go-quote.ts";
 export { parseGoBool, parseGoFloat, parseGoInt, parseGoUint, StrconvError } from "./go-strconv.ts";
 export { goTimeString } from "./go-time.ts";
 export {

@@ -16,6 +16,7 @@ import {
   NETWORK_SETUP_ERROR,
   type NetworkView,
 } from "./container-network.ts";
+import { ContainerVolumes, type VolumeAccess } from "./container-volumes.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { checkNetworkMode, normalizeHostConfig } from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
@@ -47,6 +48,8 @@ export interface ContainerServiceDeps {
   log: (level: "debug" | "info" | "warn" | "error", msg: string) => void;
   /** the init binary for --init (catatonit or tini), when found */
   initPath?: string;
+  /** named and anonymous volumes (the volumes domain) */
+  volumes?: VolumeAccess;
 }
 
 export interface CreateRequest extends Partial<DockerConfig> {
@@ -64,6 +67,7 @@ export class ContainerService {
   readonly store: ContainerStore;
   #deps: ContainerServiceDeps;
   #net: ContainerNetworking;
+  #vols: ContainerVolumes;
   #lock = new KeyedLock();
   #waiters = new Waiters();
   /** attach requests made before start, connected between runtime create and start */
@@ -81,6 +85,7 @@ export class ContainerService {
     this.#deps = deps;
     this.store = new ContainerStore(deps.root);
     this.#net = new ContainerNetworking({ network: deps.network, store: this.store });
+    this.#vols = new ContainerVolumes({ volumes: deps.volumes, store: this.store, log: deps.log });
   }
 
   #event(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
@@ -113,6 +118,7 @@ export class ContainerService {
       hostConfig,
       networkingConfig: body.NetworkingConfig,
     });
+    const mounts = this.#vols.plan(merged, hostConfig);
     const warnings: string[] = [];
     const published = Object.values(hostConfig.PortBindings ?? {}).some((b) => b && b.length > 0);
     if (hostConfig.NetworkMode === "host" && (published || hostConfig.PublishAllPorts))
@@ -137,15 +143,18 @@ export class ContainerService {
       hostsPath: join(dir, "hosts"),
       resolvConfPath: join(dir, "resolv.conf"),
       networks,
+      mounts,
     };
     try {
+      await this.#vols.create(mounts);
       mkdirSync(dir, { recursive: true });
       await this.#deps.storage.createRw(id, this.#deps.images.topLayer(image.id));
       this.#writeEtc(rec);
       this.store.save(rec);
     } catch (err) {
-      // nothing half-made: no record, no layer, no name
+      // nothing half-made: no record, no layer, no name, no anonymous volume
       await this.#deps.storage.removeRw(id).catch(() => {});
+      await this.#vols.removeAnonymous(rec);
       this.store.delete(rec);
       throw err;
     }
@@ -219,10 +228,12 @@ export class ContainerService {
         rec.hostsPath = net.sharedWith.hostsPath;
         rec.resolvConfPath = net.sharedWith.resolvConfPath;
       } else this.#writeEtc(rec, net.etc);
+      const mounts = await this.#vols.setup(rec, rootfs);
       const spec = buildContainerSpec(rec, rootfs, {
         initPath: this.#deps.initPath,
         network: net.namespace,
         env: net.env,
+        mounts,
       });
       const bundle = join(this.store.dir(rec.id), "bundle");
       mkdirSync(bundle, { recursive: true });
@@ -256,6 +267,7 @@ export class ContainerService {
     } catch (err) {
       this.#failPendingAttaches(rec.id, err as Error);
       if (created) await runtime.delete(rec.id).catch(() => {});
+      await this.#vols.teardown(rec);
       await this.#net.release(rec).catch(() => {});
       await storage.unmount(rec.id).catch(() => {});
       const startErr = this.#startError(rec, err);
@@ -348,6 +360,7 @@ export class ContainerService {
       this.#deps.runtime
         .delete(id)
         .catch(() => {})
+        .then(() => this.#vols.teardown(rec))
         .then(() => this.#deps.storage.unmount(id).catch(() => {})),
       this.#net
         .release(rec)
@@ -533,6 +546,7 @@ export class ContainerService {
     await this.#deps.runtime.delete(rec.id).catch(() => {});
     await this.#deps.storage.removeRw(rec.id).finally(() => released);
     this.store.delete(rec);
+    if (o.volumes) await this.#vols.removeAnonymous(rec);
     this.#backoff.delete(rec.id);
     this.#stoppedByUser.delete(rec.id);
     this.#runs.delete(rec.id);
@@ -738,6 +752,11 @@ export class ContainerService {
     const users = this.store.all().filter((r) => r.imageId === imageId);
     const rec = users.find((r) => r.state.Running) ?? users[0];
     return rec ? { containerId: rec.id, running: rec.state.Running } : undefined;
+  }
+
+  /** Ids of the containers that use a volume (volume rm refuses, prune and dangling skip it). */
+  volumeUsers(name: string): string[] {
+    return this.#vols.users(name);
   }
 
   logDirExists(rec: ContainerRecord): boolean {

@@ -28,15 +28,6 @@ export function normalizeHostConfig(input: HostConfig | undefined): HostConfig {
   hc.RestartPolicy = { Name: policy.Name || "no", MaximumRetryCount: retries };
   hc.NetworkMode = !hc.NetworkMode || hc.NetworkMode === "default" ? "bridge" : hc.NetworkMode;
   checkPortBindings(hc.PortBindings ?? {});
-  if ((hc.VolumesFrom ?? []).length > 0) throw notImplemented("--volumes-from is not implemented yet");
-  for (const bind of hc.Binds ?? []) {
-    const source = bind.split(":")[0];
-    if (!source.startsWith("/")) throw notImplemented(`named volumes are not implemented yet (${bind})`);
-  }
-  for (const m of hc.Mounts ?? []) {
-    if (m.Type !== "bind" && m.Type !== "tmpfs")
-      throw notImplemented(`mount type ${m.Type} is not implemented yet`);
-  }
   if (typeof hc.ShmSize === "number" && hc.ShmSize < 0) throw invalid("SHM size can not be less than 0");
   // Docker fills in the default driver and keeps the options given with it (--log-opt alone)
   hc.LogConfig = { Type: hc.LogConfig?.Type || "json-file", Config: hc.LogConfig?.Config ?? {} };

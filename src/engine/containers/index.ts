@@ -16,6 +16,7 @@ export {
   type ContainerServiceDeps,
   type CreateRequest,
 } from "./container-service.ts";
+export { mountPointsOf, type VolumeAccess } from "./container-volumes.ts";
 export { type ExecConfig, type ExecRecord, ExecService } from "./exec-service.ts";
 export { INIT_LAYER_PATHS, withoutInitLayer } from "./init-layer.ts";
 export { type ListOptions, selectContainers } from "./list-filter.ts";
@@ -28,5 +29,6 @@ export type {
   HostConfig,
 } from "./model.ts";
 export { ZERO_TIME } from "./model.ts";
+export type { MountPoint } from "./mount-points.ts";
 export { parseUntil } from "./prune-filter.ts";
 export type { WaitCondition, WaitResult } from "./waiters.ts";

@@ -1,4 +1,5 @@
 import { invalid, notFound } from "../../lib/errors.ts";
+import { mountPointsOf } from "./container-volumes.ts";
 import type { ContainerRecord } from "./model.ts";
 
 const ALLOWED = [
@@ -111,7 +112,9 @@ function matches(rec: ContainerRecord, o: ListOptions): boolean {
     }) &&
     any("is-task", (v) => v === "false") &&
     any("volume", (v) =>
-      (rec.hostConfig.Binds ?? []).some((b) => b.split(":")[0] === v || b.split(":")[1] === v),
+      mountPointsOf(rec).some(
+        (mp) => (mp.Type === "volume" ? mp.Name : mp.Source) === v || mp.Destination === v,
+      ),
     ) &&
     any("expose", (v) => portSpec(v).some((p) => p in (rec.config.ExposedPorts ?? {}))) &&
     any("publish", (v) => {

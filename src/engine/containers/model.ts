@@ -1,3 +1,5 @@
+import type { MountPoint } from "./mount-points.ts";
+
 /**
  * The container record: what kapsel keeps about a container. Config and HostConfig are kept in
  * Docker's own shapes because they are the create request's contract and inspect returns them
@@ -134,6 +136,8 @@ export interface ContainerRecord {
    * before networking existed have none; NetworkMode stands for them.
    */
   networks?: Record<string, EndpointConfig>;
+  /** binds and volumes, Docker's MountPoints (records made before volumes existed have none: see mountPointsOf) */
+  mounts?: MountPoint[];
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

@@ -16,12 +16,12 @@ import { resolveUser } from "./user.ts";
  * the rootfs is mounted: the user is resolved from the container's own /etc/passwd and the
  * working directory is created, as Docker does at start. `network` is the namespace the
  * networking gave (default: the host's for host mode, else a new one); `env` comes before the
- * container's own variables (legacy links).
+ * container's own variables (legacy links); `mounts` are the binds and volumes, ready.
  */
 export function buildContainerSpec(
   rec: ContainerRecord,
   rootfs: string,
-  o: { initPath?: string; network?: NamespaceChoice; env?: string[] },
+  o: { initPath?: string; network?: NamespaceChoice; env?: string[]; mounts?: MountInput[] },
 ): OciSpec {
   const hc = rec.hostConfig;
   const user = resolveUser(rootfs, rec.config.User, hc.GroupAdd ?? []);
@@ -56,9 +56,9 @@ export function buildContainerSpec(
     pid: hc.PidMode === "host" ? "host" : "private",
     mounts: [
       ...etcMounts(rec, hc.ReadonlyRootfs === true),
-      ...bindMounts(hc.Binds ?? []),
+      ...(o.mounts ?? []),
       ...tmpfsMounts(hc.Tmpfs ?? {}),
-      ...apiMounts(hc.Mounts ?? []),
+      ...apiTmpfsMounts(hc.Mounts ?? []),
     ],
     shmSize: hc.ShmSize || undefined,
     privileged: hc.Privileged === true,
@@ -96,31 +96,6 @@ function etcMounts(rec: ContainerRecord, readonly: boolean): MountInput[] {
   ];
 }
 
-/** -v /host:/ctr[:ro|rw|z|Z|propagation|nocopy] */
-export function bindMounts(binds: string[]): MountInput[] {
-  return binds.map((bind) => {
-    const parts = bind.split(":");
-    if (parts.length < 2 || parts.length > 3) throw invalid(`invalid volume specification: '${bind}'`);
-    const [source, destination, opts = ""] = parts;
-    if (!destination.startsWith("/"))
-      throw invalid(
-        `invalid volume specification: '${bind}': invalid mount config: invalid mount path: '${destination}' mount path must be absolute`,
-      );
-    const options = opts.split(",").filter(Boolean);
-    let readonly = false;
-    let propagation: string | undefined;
-    for (const opt of options) {
-      if (opt === "ro") readonly = true;
-      else if (opt === "rw" || opt === "z" || opt === "Z" || opt === "nocopy") continue;
-      else if (["private", "rprivate", "shared", "rshared", "slave", "rslave"].includes(opt))
-        propagation = opt;
-      else throw invalid(`invalid mode: ${opt}`);
-    }
-    mkdirSync(source, { recursive: true }); // Docker creates a missing bind source for -v
-    return { type: "bind", source, destination, readonly, propagation };
-  });
-}
-
 /** --tmpfs /run:rw,noexec,size=64m */
 function tmpfsMounts(tmpfs: Record<string, string>): MountInput[] {
   return Object.entries(tmpfs).map(([destination, opts]) => {
@@ -136,36 +111,20 @@ function tmpfsMounts(tmpfs: Record<string, string>): MountInput[] {
 
 interface ApiMount {
   Type: string;
-  Source?: string;
   Target: string;
   ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; NonRecursive?: boolean };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
-function apiMounts(mounts: ApiMount[]): MountInput[] {
-  return mounts.map((m) => {
-    if (!m.Target?.startsWith("/"))
-      throw invalid(
-        `invalid mount config for type "${m.Type}": invalid mount path: '${m.Target}' mount path must be absolute`,
-      );
-    if (m.Type === "bind") {
-      if (!m.Source) throw invalid(`invalid mount config for type "bind": field Source must not be empty`);
-      return {
-        type: "bind",
-        source: m.Source,
-        destination: m.Target,
-        readonly: m.ReadOnly === true,
-        propagation: m.BindOptions?.Propagation,
-        nonRecursive: m.BindOptions?.NonRecursive,
-      };
-    }
-    return {
-      type: "tmpfs",
+/** --mount type=tmpfs (binds and volumes are mount points: see mount-points.ts) */
+function apiTmpfsMounts(mounts: ApiMount[]): MountInput[] {
+  return mounts
+    .filter((m) => m.Type === "tmpfs")
+    .map((m) => ({
+      type: "tmpfs" as const,
       destination: m.Target,
       readonly: m.ReadOnly === true,
       tmpfsSize: m.TmpfsOptions?.SizeBytes,
       tmpfsMode: m.TmpfsOptions?.Mode,
-    };
-  });
+    }));
 }

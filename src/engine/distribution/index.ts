@@ -4,9 +4,9 @@
  * distribution spec (by tag, by digest, all tags; manifest lists and OCI indexes narrowed to
  * one platform; Docker schema 2 and OCI manifests; gzip, zstd and plain layers), pushes them
  * (existence checks, cross-repository mounts, monolithic or chunked uploads, then the
- * manifest), and logs in. Auth: anonymous, Basic, or Bearer tokens got from the registry's
- * WWW-Authenticate challenge. Plain http for 127.0.0.0/8 and insecure-registries;
- * registry-mirrors for Docker Hub pulls.
+ * manifest), logs in, and searches (the v1 search API, search.ts). Auth: anonymous, Basic,
+ * or Bearer tokens got from the registry's WWW-Authenticate challenge. Plain http for
+ * 127.0.0.0/8 and insecure-registries; registry-mirrors for Docker Hub pulls.
  *
  * It owns the compressed form of layers (kept as pulled, so pushes never recompress and a base
  * layer is fetched once) and the manifests images came with. Image configs, names and digests
@@ -26,6 +26,8 @@ import { RegistryDistribution } from "./registry-distribution.ts";
 
 export { decodeAuthHeader } from "./credentials.ts";
 export type { ProgressMessage, ProgressSink } from "./progress.ts";
+export { byteProgress } from "./progress.ts";
+export type { SearchResult } from "./search.ts";
 
 /** What a client sends in X-Registry-Auth or to POST /auth (Docker's AuthConfig). */
 export interface RegistryCredentials {
@@ -79,6 +81,19 @@ export interface Distribution {
    * Docker's wording when they are refused.
    */
   login(auth: RegistryCredentials): Promise<{ Status: string; IdentityToken?: string }>;
+  /**
+   * Searches the registry a term names (Docker Hub for a bare word) with its v1 search API,
+   * then narrows with the filters (stars, is-official, is-automated). Throws invalid for a
+   * bad filter, a term with a scheme, a limit outside [1, 100] or a registry that does not
+   * answer its ping; internal ("Unexpected status code 404") when the search itself fails.
+   */
+  search(o: {
+    term: string;
+    limit?: number;
+    filters: Map<string, string[]>;
+    auth?: RegistryCredentials;
+    signal?: AbortSignal;
+  }): Promise<import("./search.ts").SearchResult[]>;
   /** Drops compressed layers and manifests no image needs (also run after image deletions). */
   prune(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type {
 import { pullImage } from "./pull.ts";
 import { pushImage } from "./push.ts";
 import { RegistryClient } from "./registry-client.ts";
+import { type SearchOptions, type SearchResult, searchRegistry } from "./search.ts";
 
 const ARCH: Record<string, string> = {
   x64: "amd64",
@@ -85,6 +86,10 @@ export class RegistryDistribution implements Distribution {
       }
     }
     throw last;
+  }
+
+  search(o: SearchOptions): Promise<SearchResult[]> {
+    return searchRegistry(this.#ctx, o);
   }
 
   prune(): Promise<void> {

@@ -84,7 +84,7 @@ function boolFilter(filters: Map<string, string[]>, key: string): boolean {
 }
 
 /** filters.MatchKVList: every `key` must be there, every `key=value` must match. */
-function matchLabels(wanted: string[], labels: Record<string, string>): boolean {
+export function matchLabels(wanted: string[], labels: Record<string, string>): boolean {
   return wanted.every((w) => {
     const eq = w.indexOf("=");
     const key = eq < 0 ? w : w.slice(0, eq);
@@ -105,7 +105,7 @@ const DURATION_UNITS: Record<string, number> = {
 };
 
 /** GetTimestamp for `until`: a Go duration back from now, Unix seconds, or an RFC 3339 time; in ms. */
-function untilTime(value: string, now: Date): number {
+export function untilTime(value: string, now: Date): number {
   const dur = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.test(value) && value !== "0";
   if (dur) {
     let ms = 0;

@@ -18,6 +18,7 @@ import {
   serializeConfig,
 } from "./image-config.ts";
 import { listImages } from "./image-list.ts";
+import { type PruneReport, pruneImages } from "./image-prune.ts";
 import { removeImage } from "./image-remove.ts";
 import type {
   HistoryItem,
@@ -394,6 +395,20 @@ export class LocalImageStore implements ImageStore {
     } finally {
       await removeScratch(dir);
     }
+  }
+
+  prune(filters: Map<string, string[]>, isUsed: RemoveOptions["isUsed"]): Promise<PruneReport> {
+    const parents = new Set<string>();
+    for (const img of this.#images.values()) if (img.parent) parents.add(img.parent);
+    return pruneImages(
+      {
+        all: this.list(),
+        parents,
+        remove: (ref) => this.remove(ref, { force: false, noPrune: false, isUsed }),
+        layerSize: (chainId) => this.#storage.getLayer(chainId)?.size ?? 0,
+      },
+      filters,
+    );
   }
 
   remove(ref: string, o: RemoveOptions): Promise<Array<{ Untagged?: string; Deleted?: string }>> {

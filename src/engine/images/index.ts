@@ -15,12 +15,14 @@
  */
 import type { Storage } from "../storage/index.ts";
 import type { ImageConfig } from "./image-config.ts";
+import type { PruneReport } from "./image-prune.ts";
 import { LocalImageStore } from "./image-store.ts";
 
 export { loadImages } from "./archive-load.ts";
 export { saveImages } from "./archive-save.ts";
 export { applyChanges } from "./change-lines.ts";
 export type { ContainerConfig, HealthConfig, HistoryEntry, ImageConfig } from "./image-config.ts";
+export type { PruneReport } from "./image-prune.ts";
 export type { NamedRef } from "./reference.ts";
 export {
   canonicalString,
@@ -132,6 +134,11 @@ export interface ImageStore {
   addDigest(repoDigest: string, imageId: string): void;
   /** Docker's rmi: [{Untagged}|{Deleted}] in Docker's order. */
   remove(ref: string, o: RemoveOptions): Promise<Array<{ Untagged?: string; Deleted?: string }>>;
+  /**
+   * Docker's image prune: dangling images (untagged, childless) by default, every unused one
+   * with dangling=false; images in use are skipped. Filters: dangling, until, label, label!.
+   */
+  prune(filters: Map<string, string[]>, isUsed: RemoveOptions["isUsed"]): Promise<PruneReport>;
   /** docker history: newest first. */
   history(ref: string): HistoryItem[];
   /** The top layer's chain id to put a container on (undefined for an image without layers). */

@@ -86,12 +86,21 @@ export interface Storage {
   diff(id: string): Promise<Array<{ Path: string; Kind: 0 | 1 | 2 }>>;
   /** The container's whole file system as a tar (docker export). Needs no mount. The reader closes it. */
   exportRootfs(id: string): NodeJS.ReadableStream;
-  /** The container's changes as a layer tar, deletions as .wh. entries (docker commit). */
-  diffTar(id: string): NodeJS.ReadableStream;
+  /**
+   * The container's changes as a layer tar, deletions as .wh. entries (docker commit, build
+   * steps). Entries come in path order, so the same changes give the same bytes; with
+   * `mtimeMax`, later mtimes are clamped to it (SOURCE_DATE_EPOCH builds).
+   */
+  diffTar(id: string, o?: DiffTarOptions): NodeJS.ReadableStream;
   /** Bytes the container added or modified (SizeRw). */
   rwSize(id: string): Promise<number>;
   /** Unmounts everything this storage mounted (daemon shutdown, tests). */
   close(): Promise<void>;
+}
+
+export interface DiffTarOptions {
+  /** no entry's mtime is later than this (whole seconds) */
+  mtimeMax?: Date;
 }
 
 export interface StorageOptions {

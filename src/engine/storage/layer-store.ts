@@ -11,7 +11,7 @@ import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { type Change, changesSize, computeChanges, listDirs, type UpperHint } from "./changes.ts";
 import { opaqueDirs } from "./fs-syscalls.ts";
-import type { LayerInfo, Storage, StorageDriver } from "./index.ts";
+import type { DiffTarOptions, LayerInfo, Storage, StorageDriver } from "./index.ts";
 import { makeInitLayer } from "./init-layer.ts";
 import { unpackLayer } from "./layer-unpack.ts";
 import { LayerView, type ViewLayer } from "./layer-view.ts";
@@ -449,10 +449,10 @@ export class LayerStore implements Storage {
     return lazyStream(async () => packView((await this.#views(id)).next));
   }
 
-  diffTar(id: string): NodeJS.ReadableStream {
+  diffTar(id: string, o?: DiffTarOptions): NodeJS.ReadableStream {
     return lazyStream(async () => {
       const { changes, next } = await this.#changes(id);
-      return packChanges(next, changes);
+      return packChanges(next, changes, new Date(), o?.mtimeMax);
     });
   }
 

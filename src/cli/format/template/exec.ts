@@ -3,8 +3,9 @@
  * go-print.ts for the value model). `undefined` plays Go's invalid reflect.Value: a missing
  * map key, printed `<no value>` by an action.
  */
+
+import { goQuote } from "../../../lib/go-quote.ts";
 import { formatGoValue, goTypeName, isGoStruct } from "../go-print.ts";
-import { goQuote } from "../go-quote.ts";
 import { BUILTIN_FUNCS, isTrue, mapZeroValue, type ParamType, type TemplateFunction } from "./funcs.ts";
 import type {
   ChainNode,

@@ -3,9 +3,10 @@
  * to every --format template (docker/cli templates/templates.go), plus the header variants
  * docker uses to render a table's header row.
  */
+
+import { isGoPrintable } from "../../../lib/go-quote.ts";
 import { goJson } from "../go-json.ts";
 import { goSprint, goSprintf, goSprintln, goTypeName, isGoMap, isGoStruct } from "../go-print.ts";
-import { isGoPrintable } from "../go-quote.ts";
 
 /** How an argument is checked before the call, as Go's reflection would for the parameter type. */
 export type ParamType = "any" | "string" | "int" | "bool";

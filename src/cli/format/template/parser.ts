@@ -3,7 +3,7 @@
  * declarations, if / else if / with / else with / range / break / continue, define, block and
  * template. Errors read like Go's: `template: :1: function "foo" not defined`.
  */
-import { goQuote, goUnquote } from "../go-quote.ts";
+import { goQuote, goUnquote } from "../../../lib/go-quote.ts";
 import { parseGoFloat, parseGoInt, parseGoUint } from "../go-strconv.ts";
 import { type Item, type ItemType, itemString, lex } from "./lexer.ts";
 import type {

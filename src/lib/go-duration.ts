@@ -3,7 +3,7 @@
  * --stop-timeout of some commands) and relative --since/--until ("10m", "1h30m", "1.5s").
  * Durations are nanoseconds, as in Go and the Engine API.
  */
-import { goQuote } from "../format/go-quote.ts";
+import { goQuote } from "./go-quote.ts";
 
 const UNITS: Record<string, bigint> = {
   ns: 1n,

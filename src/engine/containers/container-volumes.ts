@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { invalid, messageOf } from "../../lib/errors.ts";
+import { resolveInRoot } from "../../lib/path-in-root.ts";
+import type { MountInput } from "../runtime/index.ts";
+import type { ContainerRecord, DockerConfig, HostConfig } from "./model.ts";
+import { type MountPoint, mountInput, parseBind, planMountPoints } from "./mount-points.ts";
+import type { ContainerStore } from "./store.ts";
+
+/** What containers need of the volumes domain (its VolumeService fits). */
+export interface VolumeAccess {
+  create(o: {
+    Name?: string;
+    Driver?: string;
+    DriverOpts?: Record<string, string>;
+    Labels?: Record<string, string>;
+    anonymous?: boolean;
+  }): Promise<{ Name: string; Driver: string; Mountpoint: string }>;
+  mount(
+    name: string,
+    containerId: string,
+    o?: { destination?: string; readWrite?: boolean; propagation?: string },
+  ): Promise<string>;
+  unmount(name: string, containerId: string): Promise<void>;
+  populate(name: string, mountpoint: string, sourceDir: string): Promise<boolean>;
+  remove(name: string, o: { force: boolean }): Promise<void>;
+}
+
+type Log = (level: "debug" | "info" | "warn" | "error", msg: string) => void;
+
+/**
+ * A container's binds and volumes over its life: planned and created with the container,
+ * mounted (and filled from the image) at start, unmounted when it stops, its anonymous volumes
+ * removed with `rm -v`. Named volumes are never removed here.
+ */
+export class ContainerVolumes {
+  #volumes: VolumeAccess | undefined;
+  #store: ContainerStore;
+  #log: Log;
+
+  constructor(o: { volumes?: VolumeAccess; store: ContainerStore; log: Log }) {
+    this.#volumes = o.volumes;
+    this.#store = o.store;
+    this.#log = o.log;
+  }
+
+  /** The mount points of a create request, validated; nothing is made yet. */
+  plan(config: DockerConfig, hc: HostConfig): MountPoint[] {
+    return planMountPoints(config, hc, (ref) => {
+      const rec = this.#store.find(ref);
+      // a 400, as moby wraps it: a 404 from create makes the docker CLI go pull the image
+      if (!rec) throw invalid(`No such container: ${ref}`);
+      return mountPointsOf(rec);
+    });
+  }
+
+  /**
+   * Creates the volumes the mount points name (a named one that exists is reused, as Docker
+   * does) and fills in their names and mountpoints. On failure the anonymous ones made here go.
+   */
+  async create(mounts: MountPoint[]): Promise<void> {
+    const made: string[] = [];
+    try {
+      for (const mp of mounts) {
+        if (mp.Type !== "volume" || (mp.Source && !mp.anonymous)) continue;
+        const vol = await this.#access().create({
+          Name: mp.Name,
+          Driver: mp.Driver,
+          DriverOpts: mp.volumeOptions?.driverOpts,
+          Labels: mp.volumeOptions?.labels,
+          anonymous: mp.anonymous,
+        });
+        if (mp.anonymous) made.push(vol.Name);
+        mp.Name = vol.Name;
+        mp.Driver = vol.Driver;
+        mp.Source = vol.Mountpoint;
+        delete mp.volumeOptions;
+      }
+    } catch (err) {
+      for (const name of made)
+        await this.#access()
+          .remove(name, { force: true })
+          .catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * Mounts the container's volumes and returns what the runtime binds. An empty volume is
+   * first filled with the image's content at its destination (Docker's copy-up, not for
+   * nocopy). Mounted volumes are unmounted again if a later one fails.
+   */
+  async setup(rec: ContainerRecord, rootfs: string): Promise<MountInput[]> {
+    const out: MountInput[] = [];
+    const mounted: string[] = [];
+    try {
+      for (const mp of mountPointsOf(rec)) {
+        if (mp.Type === "bind") {
+          // -v creates a missing host directory, as Docker does (--mount refused it at create)
+          if (!existsSync(mp.Source)) mkdirSync(mp.Source, { recursive: true });
+          out.push(mountInput(mp, mp.Source));
+          continue;
+        }
+        const name = mp.Name ?? "";
+        const path = await this.#access().mount(name, rec.id, {
+          destination: mp.Destination,
+          readWrite: mp.RW,
+          propagation: mp.Propagation,
+        });
+        mounted.push(name);
+        mp.Source = path;
+        if (mp.copyData) {
+          await this.#access().populate(name, path, resolveInRoot(rootfs, mp.Destination));
+          // once, as Docker copies at create: a volume emptied later is not filled again
+          mp.copyData = false;
+        }
+        out.push(mountInput(mp, path));
+      }
+    } catch (err) {
+      for (const name of mounted)
+        await this.#access()
+          .unmount(name, rec.id)
+          .catch(() => {});
+      throw err;
+    }
+    return out;
+  }
+
+  /** Unmounts the container's volumes (its process is gone); errors are logged, not thrown. */
+  async teardown(rec: ContainerRecord): Promise<void> {
+    if (!this.#volumes) return;
+    for (const mp of mountPointsOf(rec)) {
+      if (mp.Type !== "volume" || !mp.Name) continue;
+      await this.#volumes
+        .unmount(mp.Name, rec.id)
+        .catch((err) => this.#log("warn", `unmounting volume ${mp.Name}: ${messageOf(err)}`));
+    }
+  }
+
+  /** rm -v: the container's anonymous volumes go (once it is gone); named ones stay. */
+  async removeAnonymous(rec: ContainerRecord): Promise<void> {
+    if (!this.#volumes) return;
+    for (const mp of mountPointsOf(rec)) {
+      if (mp.Type !== "volume" || !mp.anonymous || !mp.Name) continue;
+      await this.#volumes
+        .remove(mp.Name, { force: false })
+        .catch((err) => this.#log("warn", `removing volume ${mp.Name}: ${messageOf(err)}`));
+    }
+  }
+
+  /** Ids of the containers whose mounts name the volume (running or not). */
+  users(name: string): string[] {
+    return this.#store
+      .all()
+      .filter((rec) => mountPointsOf(rec).some((mp) => mp.Type === "volume" && mp.Name === name))
+      .map((rec) => rec.id);
+  }
+
+  #access(): VolumeAccess {
+    if (!this.#volumes) throw new Error("volumes are not available in this engine");
+    return this.#volumes;
+  }
+}
+
+/** A record's mount points; records from before volumes existed only had binds. */
+export function mountPointsOf(rec: ContainerRecord): MountPoint[] {
+  if (rec.mounts) return rec.mounts;
+  rec.mounts = (rec.hostConfig.Binds ?? []).map((b) => parseBind(b, ""));
+  return rec.mounts;
+}
