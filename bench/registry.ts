@@ -5,7 +5,7 @@
  * The image is made without an engine (an OCI layout, gzip level 1) and put in the registry
  * by skopeo. Each pull starts from an empty daemon (the image and its layers removed); each
  * push goes to a fresh registry, so every blob is uploaded. Prints medians with the targets,
- * and kapseld's peak RSS.
+ * kapseld's idle RSS and its peak RSS during the pulls and during the pushes.
  *
  *   /opt/kapsel-node/node_modules/node/bin/node bench/registry.ts
  */
@@ -59,6 +59,8 @@ try {
   console.log("done");
 
   const ref = `${source.host}/big:1`;
+  const idle = rssMb(pid);
+  peak = 0;
   const pulls: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     await d.docker(["rmi", "-f", ref]);
@@ -69,6 +71,8 @@ try {
     pulls.push(t);
   }
 
+  const pullPeak = peak;
+  peak = 0;
   const pushes: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     await using target = await TestRegistry.start();
@@ -89,7 +93,10 @@ try {
     );
   line("pull 200 MB / 4 layers from docker-registry", pulls, 0.8, 1.34);
   line("push 200 MB / 4 layers to a fresh registry", pushes, 1.0, 3.2);
-  console.log(`${"kapseld peak RSS".padEnd(44)} ${peak.toFixed(0)} MB  target < 150 MB`);
+  console.log(`${"kapseld idle RSS".padEnd(44)} ${idle.toFixed(0)} MB`);
+  console.log(
+    `${"kapseld peak RSS: pull, push".padEnd(44)} ${pullPeak.toFixed(0)} MB, ${peak.toFixed(0)} MB  target < 150 MB`,
+  );
 } finally {
   clearInterval(sampler);
   rmSync(layout, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
-import { apiBuild, auxId, contextDir, leftovers, tarOf } from "./build-support.ts";
+import { apiBuild, auxId, CLIS, contextDir, leftovers, tarOf, withoutDeprecation } from "./build-support.ts";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
 // docker build of the workshop's Apache Dockerfile (busybox's httpd standing in for Apache: no
@@ -28,7 +28,7 @@ describe("build: the workshop's Dockerfile", () => {
     ctx[Symbol.dispose]();
   });
 
-  for (const cli of ["docker", "kapsel"] as const) {
+  for (const cli of CLIS) {
     test(`${cli}: build prints Docker's classic steps and makes a runnable, tagged image`, async () => {
       const iid = join(ctx.dir, `${cli}.iid`);
       const r = await d[cli](
@@ -89,11 +89,21 @@ describe("build: the workshop's Dockerfile", () => {
     assert.match(rows[4], /CMD \["sh"\]/);
   });
 
-  test("-q prints only the image id", async () => {
-    const r = await d.docker(["build", "-q", ctx.dir], { timeout: 60_000 });
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  test("both CLIs' builds of the same context give the same image", async () => {
+    const ids = await Promise.all(
+      CLIS.map(async (cli) => (await d.docker(["image", "inspect", "-f", "{{.Id}}", `${cli}-web:1`])).stdout),
+    );
+    assert.equal(ids[0], ids[1]);
   });
+
+  for (const cli of CLIS)
+    test(`${cli}: -q prints only the image id`, async () => {
+      const r = await d[cli](["build", "-q", ctx.dir], { timeout: 60_000 });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(withoutDeprecation(r.stderr), "");
+      const id = readFileSync(join(ctx.dir, "docker.iid"), "utf8");
+      assert.equal(r.stdout, `${id}\n`);
+    });
 
   test("API: a gzip context, q=1, and the events of a build with a RUN step", async () => {
     const since = Math.floor(Date.now() / 1000) - 1;

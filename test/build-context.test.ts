@@ -6,14 +6,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { contextDir } from "./build-support.ts";
-import { DOCKER_BIN, runCommand, startDaemon, type TestDaemon } from "./harness/daemon.ts";
+import { build as buildWith, builtId, CLIS, contextDir } from "./build-support.ts";
+import { DOCKER_BIN, KAPSEL_BIN, runCommand, startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
 // What goes into an image from the context (issue 5, points 1-2): .dockerignore (**, !
 // exceptions, a leading /), -f outside the context and from stdin, a context or a bare
 // Dockerfile on stdin, COPY's rules (wildcards, directories copy their contents, a trailing /,
 // symlinks followed inside the context), --chown by name, --chmod, ADD of a local archive (unpacked)
-// and of a URL (with --checksum), heredocs.
+// and of a URL (with --checksum), heredocs. What the CLI does (.dockerignore, -f, stdin) with
+// both CLIs; the daemon's COPY/ADD rules with docker, then kapsel's same context from the cache.
 describe("build: the context and COPY/ADD", () => {
   let d: TestDaemon;
   let server: Server;
@@ -39,10 +40,12 @@ describe("build: the context and COPY/ADD", () => {
     await d?.[Symbol.asyncDispose]();
   });
 
-  const build = async (dir: string, ...args: string[]) => {
-    const r = await d.docker(["build", ...args, dir], { timeout: 120_000 });
-    assert.equal(r.code, 0, r.stderr + r.stdout);
-    return r.stdout;
+  const build = (dir: string, ...args: string[]) => buildWith(d, "docker", [...args, dir]);
+  /** kapsel's build of what docker built: the same context gives every step from the cache. */
+  const kapselBuildsTheSame = async (dir: string, dockerOut: string) => {
+    const out = await buildWith(d, "kapsel", [dir]);
+    assert.doesNotMatch(out, /Running in/);
+    assert.equal(builtId(out), builtId(dockerOut), out);
   };
   const sh = async (image: string, script: string) => {
     const r = await d.docker(["run", "--rm", image, "sh", "-c", script]);
@@ -50,57 +53,62 @@ describe("build: the context and COPY/ADD", () => {
     return r.stdout;
   };
 
-  test(".dockerignore: **, ! exceptions, a leading /; the Dockerfile and .dockerignore may be ignored too", async () => {
-    using ctx = contextDir({
-      Dockerfile: "FROM busybox:latest\nCOPY . /ctx/\n",
-      ".dockerignore": "**/*.log\n!keep.log\n/secret\nbuild\n.dockerignore\nDockerfile\n",
-      "a.log": "x",
-      "keep.log": "kept",
-      "src/deep/b.log": "x",
-      "src/main.c": "int main;",
-      secret: "s",
-      "sub/secret": "not at the root: kept",
-      "build/out.o": "o",
+  for (const cli of CLIS)
+    test(`${cli}: .dockerignore: **, ! exceptions, a leading /; the Dockerfile and .dockerignore may be ignored too`, async () => {
+      using ctx = contextDir({
+        Dockerfile: "FROM busybox:latest\nCOPY . /ctx/\n",
+        ".dockerignore": "**/*.log\n!keep.log\n/secret\nbuild\n.dockerignore\nDockerfile\n",
+        "a.log": "x",
+        "keep.log": "kept",
+        "src/deep/b.log": "x",
+        "src/main.c": "int main;",
+        secret: "s",
+        "sub/secret": "not at the root: kept",
+        "build/out.o": "o",
+      });
+      await buildWith(d, cli, ["-t", `ignore-${cli}`, ctx.dir]);
+      const files = await sh(`ignore-${cli}`, "cd /ctx && find . -type f | sort");
+      assert.equal(files, "./keep.log\n./src/main.c\n./sub/secret\n");
     });
-    await build(ctx.dir, "-t", "ignore");
-    const files = await sh("ignore", "cd /ctx && find . -type f | sort");
-    assert.equal(files, "./keep.log\n./src/main.c\n./sub/secret\n");
-  });
 
-  test("-f outside the context, -f - and a context or a Dockerfile on stdin", async () => {
-    using ctx = contextDir({ "data.txt": "from the context\n" });
-    using elsewhere = contextDir({ "other.Dockerfile": "FROM busybox:latest\nCOPY data.txt /data.txt\n" });
-    await build(ctx.dir, "-f", join(elsewhere.dir, "other.Dockerfile"), "-t", "outside");
-    assert.equal(
-      await sh("outside", "cat /data.txt; ls -a / | grep -c dockerfile || true"),
-      "from the context\n0\n",
-    );
+  for (const cli of CLIS)
+    test(`${cli}: -f outside the context, -f - and a context or a Dockerfile on stdin`, async () => {
+      using ctx = contextDir({ "data.txt": `from the context of ${cli}\n` });
+      using elsewhere = contextDir({
+        "other.Dockerfile": "FROM busybox:latest\nCOPY data.txt /data.txt\n",
+      });
+      const tag = (name: string) => `${name}-${cli}`;
+      await buildWith(d, cli, ["-f", join(elsewhere.dir, "other.Dockerfile"), "-t", tag("outside"), ctx.dir]);
+      assert.equal(
+        await sh(tag("outside"), "cat /data.txt; ls -a / | grep -c dockerfile || true"),
+        `from the context of ${cli}\n0\n`,
+      );
 
-    const fromStdin = await d.docker(["build", "-f", "-", "-t", "dash-f", ctx.dir], {
-      input: "FROM busybox:latest\nCOPY data.txt /stdin.txt\n",
-      timeout: 60_000,
+      await buildWith(d, cli, ["-f", "-", "-t", tag("dash-f"), ctx.dir], {
+        input: "FROM busybox:latest\nCOPY data.txt /stdin.txt\n",
+      });
+      assert.equal(await sh(tag("dash-f"), "cat /stdin.txt"), `from the context of ${cli}\n`);
+
+      await buildWith(d, cli, ["-t", tag("bare-stdin"), "-"], {
+        input: `FROM busybox:latest\nRUN echo no context for ${cli} > /note\n`,
+      });
+      assert.equal(await sh(tag("bare-stdin"), "cat /note"), `no context for ${cli}\n`);
+
+      const tarPath = join(elsewhere.dir, "ctx.tar");
+      writeFileSync(join(ctx.dir, "Dockerfile"), "FROM busybox:latest\nCOPY data.txt /tar.txt\n");
+      execFileSync("tar", ["-czf", tarPath, "-C", ctx.dir, "."]);
+      const tarred = await runCommand(
+        "sh",
+        [
+          "-c",
+          `"$0" build -t ${tag("tar-stdin")} - < "${tarPath}"`,
+          cli === "docker" ? DOCKER_BIN : KAPSEL_BIN,
+        ],
+        d.env,
+      );
+      assert.equal(tarred.code, 0, tarred.stderr);
+      assert.equal(await sh(tag("tar-stdin"), "cat /tar.txt"), `from the context of ${cli}\n`);
     });
-    assert.equal(fromStdin.code, 0, fromStdin.stderr);
-    assert.equal(await sh("dash-f", "cat /stdin.txt"), "from the context\n");
-
-    const bare = await d.docker(["build", "-t", "bare-stdin", "-"], {
-      input: "FROM busybox:latest\nRUN echo no context > /note\n",
-      timeout: 60_000,
-    });
-    assert.equal(bare.code, 0, bare.stderr);
-    assert.equal(await sh("bare-stdin", "cat /note"), "no context\n");
-
-    const tarPath = join(elsewhere.dir, "ctx.tar");
-    writeFileSync(join(ctx.dir, "Dockerfile"), "FROM busybox:latest\nCOPY data.txt /tar.txt\n");
-    execFileSync("tar", ["-czf", tarPath, "-C", ctx.dir, "."]);
-    const tarred = await runCommand(
-      "sh",
-      ["-c", `"$0" build -t tar-stdin - < "${tarPath}"`, DOCKER_BIN],
-      d.env,
-    );
-    assert.equal(tarred.code, 0, tarred.stderr);
-    assert.equal(await sh("tar-stdin", "cat /tar.txt"), "from the context\n");
-  });
 
   test("COPY: wildcards, directory contents, trailing /, several sources, symlinks, --chown, --chmod", async () => {
     using ctx = contextDir({
@@ -124,7 +132,9 @@ COPY one.txt .
       "dir/top": "top\n",
       "link-to-one": { symlink: "one.txt" },
     });
-    await build(ctx.dir, "-t", "copies");
+    const built = await build(ctx.dir, "-t", "copies");
+    // the kapsel CLI sends the same context: symlinks, modes, directories
+    await kapselBuildsTheSame(ctx.dir, built);
     const out = await sh(
       "copies",
       [
@@ -171,7 +181,8 @@ ADD --checksum=${sum} ${base}/files/remote.txt /downloads/
 COPY bundle.tar.gz /kept/
 `,
     );
-    await build(ctx.dir, "-t", "adds");
+    const built = await build(ctx.dir, "-t", "adds");
+    await kapselBuildsTheSame(ctx.dir, built);
     const out = await sh(
       "adds",
       "cat /unpacked/a.txt /downloads/remote.txt; stat -c '%a %Y' /downloads/remote.txt; ls /kept",
@@ -182,9 +193,11 @@ COPY bundle.tar.gz /kept/
       join(ctx.dir, "Dockerfile"),
       `FROM busybox:latest\nADD --checksum=sha256:${"0".repeat(64)} ${base}/files/remote.txt /x\n`,
     );
-    const bad = await d.docker(["build", ctx.dir], { timeout: 60_000 });
-    assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /digest mismatch/);
+    for (const cli of CLIS) {
+      const bad = await d[cli](["build", ctx.dir], { timeout: 60_000 });
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, /digest mismatch/);
+    }
   });
 
   test("heredocs: RUN <<EOF runs a script, COPY <<EOF writes a file", async () => {
@@ -210,7 +223,8 @@ hello \${WHO}
 EOF
 `,
     });
-    await build(ctx.dir, "-t", "heredocs");
+    const built = await build(ctx.dir, "-t", "heredocs");
+    await kapselBuildsTheSame(ctx.dir, built);
     const out = await sh("heredocs", "cat /script.out /shebang.out /redirect.out /etc/greeting /etc/literal");
     // a quoted delimiter: no expansion
     assert.equal(out, `first\nsecond\nshebang /dev/pipes/EOF\npiped\nhello heredoc\nhello \${WHO}\n`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { contextDir } from "./build-support.ts";
+import { build as buildWith, builtId, CLIS, cachedSteps, contextDir } from "./build-support.ts";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 import { PASSWORD, TestRegistry, USER } from "./harness/docker-registry.ts";
 
@@ -37,7 +37,12 @@ ENTRYPOINT ["/bin/echo"]
 LABEL a=1 "b c"=2
 `,
     });
-    const out = await build(ctx.dir, "-t", "meta", "--label", "z=last", "--label", "from=cli");
+    const labels = ["--label", "z=last", "--label", "from=cli"];
+    const out = await build(ctx.dir, "-t", "meta", ...labels);
+    // kapsel sends the labels as docker does: the same steps, from the cache
+    const again = await buildWith(d, "kapsel", ["-t", "meta-kapsel", ...labels, ctx.dir]);
+    assert.equal(cachedSteps(again), 10, again);
+    assert.equal(builtId(again), builtId(out));
     assert.match(out, /Step 10\/11 : LABEL from=cli\n/);
     assert.match(out, /Step 11\/11 : LABEL z=last\n/);
     const img = await inspect("meta");
@@ -103,14 +108,27 @@ CMD ["/bin/busybox", "pwd"]
     assert.equal(img.RootFS.Layers.length, 2); // the COPY and WORKDIR /srv; WORKDIR /bin existed
   });
 
-  test("RUN gets --network and --add-host", async () => {
-    using ctx = contextDir({
-      Dockerfile: "FROM busybox:latest\nRUN ls /sys/class/net > /ifaces && grep myhost /etc/hosts > /hosts\n",
+  for (const cli of CLIS)
+    test(`${cli}: RUN gets --network and --add-host`, async () => {
+      using ctx = contextDir({
+        Dockerfile:
+          "FROM busybox:latest\nRUN ls /sys/class/net > /ifaces && grep myhost /etc/hosts > /hosts\n",
+      });
+      // --no-cache: neither option is part of a step's cache key (as in Docker)
+      const tag = `net-none-${cli}`;
+      await buildWith(d, cli, [
+        "--no-cache",
+        "--network",
+        "none",
+        "--add-host",
+        "myhost:10.1.2.3",
+        "-t",
+        tag,
+        ctx.dir,
+      ]);
+      const run = await d.docker(["run", "--rm", tag, "cat", "/ifaces", "/hosts"]);
+      assert.equal(run.stdout, "lo\n10.1.2.3\tmyhost\n");
     });
-    await build(ctx.dir, "--network", "none", "--add-host", "myhost:10.1.2.3", "-t", "net-none");
-    const run = await d.docker(["run", "--rm", "net-none", "cat", "/ifaces", "/hosts"]);
-    assert.equal(run.stdout, "lo\n10.1.2.3\tmyhost\n");
-  });
 
   test("a missing FROM image is pulled with the CLI's credentials; --pull pulls again", async () => {
     await using registry = await TestRegistry.start("htpasswd");
@@ -133,5 +151,11 @@ CMD ["/bin/busybox", "pwd"]
     assert.equal((await d.docker(["run", "--rm", "pulled", "cat", "/p"])).stdout, "pulled\n");
     const again = await build(ctx.dir, "--pull", "-t", "pulled");
     assert.match(again, /Status: Image is up to date|Digest: sha256:/);
+    // kapsel sends the same credentials (X-Registry-Config: every stored login)
+    await d.docker(["rmi", "pulled", ref]);
+    const byKapsel = await buildWith(d, "kapsel", ["-t", "pulled", ctx.dir]);
+    assert.match(byKapsel, /Status: Downloaded newer image for 127\.0\.0\.1:\d+\/base\/busybox:1/);
+    const kapselAgain = await buildWith(d, "kapsel", ["--pull", "-t", "pulled", ctx.dir]);
+    assert.match(kapselAgain, /Status: Image is up to date/);
   });
 });

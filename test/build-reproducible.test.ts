@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { contextDir, imageConfig } from "./build-support.ts";
-import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
+import { KAPSEL_BIN, runCommand, startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
 // Beyond Docker's classic builder (issue 5, point 7): with SOURCE_DATE_EPOCH two --no-cache
 // builds, even of a fresh copy of the context, give the identical image id; and an image says
 // how it was built (the Dockerfile and build args in its config, every step in its history).
+// kapsel also takes SOURCE_DATE_EPOCH from its environment.
 const DOCKERFILE = `FROM busybox:latest
 ARG GREETING=hello
 ENV APP=/app
@@ -46,6 +47,13 @@ describe("build: reproducible and explainable images", () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+    // kapsel takes it from the environment too, as a build argument: the same image
+    const k = await runCommand(KAPSEL_BIN, ["build", "--no-cache", "-q", ctx.dir], {
+      ...d.env,
+      SOURCE_DATE_EPOCH: "1700000000",
+    });
+    assert.equal(k.code, 0, k.stderr);
+    assert.equal(k.stdout.trim(), one);
     const inspect = JSON.parse((await d.docker(["image", "inspect", one])).stdout)[0];
     assert.equal(inspect.Created, "2023-11-14T22:13:20Z");
     const config = imageConfig(d, one) as { history: Array<{ created: string }> };

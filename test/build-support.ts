@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import {
   mkdirSync,
   mkdtempSync,
@@ -95,4 +96,42 @@ export function imageConfig(d: TestDaemon, id: string): Record<string, unknown> 
   return JSON.parse(
     readFileSync(join(d.dataRoot, "image", "blobs", "sha256", id.replace(/^sha256:/, "")), "utf8"),
   ) as Record<string, unknown>;
+}
+
+/** The two CLIs every build test runs with: the real docker CLI and kapsel's. */
+export const CLIS = ["docker", "kapsel"] as const;
+export type Cli = (typeof CLIS)[number];
+
+/** `<cli> build ...args` that must succeed; its stdout. */
+export async function build(
+  d: TestDaemon,
+  cli: Cli,
+  args: string[],
+  o: { input?: string; timeout?: number } = {},
+): Promise<string> {
+  const r = await d[cli](["build", ...args], { timeout: 120_000, ...o });
+  assert.equal(r.code, 0, `${cli} build ${args.join(" ")}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** The short id of "Successfully built <id>". */
+export const builtId = (out: string): string | undefined =>
+  /Successfully built ([0-9a-f]{12})\n/.exec(out)?.[1];
+
+/** How many steps a build's output says came from the cache. */
+export const cachedSteps = (out: string): number => (out.match(/ ---> Using cache\n/g) ?? []).length;
+
+/**
+ * The docker CLI's notice on stderr for every classic build (and builder prune); kapsel has no
+ * legacy builder to deprecate, so it prints none.
+ */
+const DEPRECATED = /^DEPRECATED: The legacy builder is deprecated[^\n]*\n(?: {12}[^\n]*\n)*\n/;
+
+export function withoutDeprecation(stderr: string): string {
+  return stderr.replace(DEPRECATED, "");
+}
+
+/** A build's output with what differs from one run to the next (ids) made constant. */
+export function normalized(text: string): string {
+  return text.replace(/\b[0-9a-f]{64}\b/g, "<digest>").replace(/\b[0-9a-f]{12}\b/g, "<id>");
 }

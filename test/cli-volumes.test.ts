@@ -19,12 +19,19 @@ describe("volume commands", () => {
     await d?.[Symbol.asyncDispose]();
   });
 
+  /** The .Labels column joins a Go map: docker's order is random, so both are sorted here. */
+  const sortedLabels = (text: string) =>
+    text.replace(
+      /("Labels":"|labels: )([^"\n]*)/g,
+      (_m, key: string, list: string) => key + list.split(",").sort().join(","),
+    );
+
   async function same(args: string[], input?: string): Promise<CommandResult> {
     const docker = await d.docker(args, { input });
     const kapsel = await d.kapsel(args, { input });
     assert.deepEqual(
-      { ...kapsel, stdout: asDocker(kapsel.stdout), stderr: asDocker(kapsel.stderr) },
-      docker,
+      { ...kapsel, stdout: sortedLabels(asDocker(kapsel.stdout)), stderr: asDocker(kapsel.stderr) },
+      { ...docker, stdout: sortedLabels(docker.stdout) },
       `kapsel ${args.join(" ")}`,
     );
     return docker;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCommand, startDaemon } from "./harness/daemon.ts";
 
-test("the Python docker SDK scenario (containers.run, logs, exec_run, wait, remove) passes", async () => {
+test("the Python docker SDK scenario (containers, logs, exec_run, wait, volumes, archives, build) passes", async () => {
   await using d = await startDaemon();
   const r = await runCommand(
     "python3",

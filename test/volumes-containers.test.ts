@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -221,6 +221,73 @@ describe("volumes in containers", () => {
       ]);
       assert.equal(seen, "pong\n");
       await ok(["rm", "-f", name]);
+    });
+
+    test(`${cli}: local volumes with options: tmpfs, and a bind of a host folder`, async () => {
+      const tmpfs = `tmpfs-${cli}`;
+      await ok([
+        "volume",
+        "create",
+        "--driver",
+        "local",
+        "--opt",
+        "type=tmpfs",
+        "--opt",
+        "device=tmpfs",
+        "--opt",
+        "o=size=5m,mode=0750",
+        tmpfs,
+      ]);
+      const mounted = await ok([
+        "run",
+        "--rm",
+        "-v",
+        `${tmpfs}:/t`,
+        "busybox",
+        "sh",
+        "-c",
+        "grep ' /t ' /proc/mounts; stat -c %a /t",
+      ]);
+      assert.match(mounted, /^tmpfs \/t tmpfs rw.*size=5120k/m);
+      assert.match(mounted, /^750$/m);
+      const bound = join(hostDir, `bound-${cli}`);
+      mkdirSync(bound);
+      writeFileSync(join(bound, "seen"), "from the host\n");
+      const vol = `bind-${cli}`;
+      await ok(["volume", "create", "-o", "type=none", "-o", "o=bind", "-o", `device=${bound}`, vol]);
+      assert.equal(
+        await ok([
+          "run",
+          "--rm",
+          "-v",
+          `${vol}:/b`,
+          "busybox",
+          "sh",
+          "-c",
+          "cat /b/seen; echo back > /b/new",
+        ]),
+        "from the host\n",
+      );
+      assert.equal(readFileSync(join(bound, "new"), "utf8"), "back\n");
+      await ok(["volume", "rm", tmpfs, vol]);
+      assert.equal(readFileSync(join(bound, "seen"), "utf8"), "from the host\n", "the host's data stays");
+      // --mount with volume-opt makes the volume with those options; tmpfs-size and tmpfs-mode
+      const viaMount = await ok([
+        "run",
+        "--rm",
+        "--mount",
+        `type=volume,src=mopt-${cli},dst=/m,volume-driver=local,volume-opt=type=tmpfs,volume-opt=device=tmpfs`,
+        "--mount",
+        "type=tmpfs,dst=/scratch,tmpfs-size=1m,tmpfs-mode=1770",
+        "busybox",
+        "sh",
+        "-c",
+        "grep -c ' /m tmpfs ' /proc/mounts; grep ' /scratch ' /proc/mounts; stat -c %a /scratch",
+      ]);
+      assert.match(viaMount, /^1$/m);
+      assert.match(viaMount, /\/scratch tmpfs .*size=1024k/);
+      assert.match(viaMount, /^1770$/m);
+      await ok(["volume", "rm", `mopt-${cli}`]);
     });
 
     test(`${cli}: bad volume specs are refused and leave nothing`, async () => {

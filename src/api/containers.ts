@@ -151,10 +151,6 @@ export function containerRoutes(router: Router, engine: Engine): void {
 
   router.get("/containers/{id}/top", (ctx) => containers.top(ctx.params.id, ctx.query.get("ps_args") ?? ""));
 
-  router.get("/containers/{id}/stats", () => {
-    throw engine.notImplemented("container stats");
-  });
-
   router.get("/containers/{id}/logs", (ctx) => streamLogs(ctx, engine));
   router.post("/containers/{id}/attach", (ctx) => attachContainer(ctx, engine));
 }

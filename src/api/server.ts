@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, ServerResponse } from "node:http";
+import type * as Http from "node:http";
+import type { IncomingMessage, ServerResponse as Response, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { invalid, KapselError, notFound } from "../lib/errors.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
@@ -8,6 +9,10 @@ import { sendJson } from "./respond.ts";
 import type { Router, Upgrade } from "./router.ts";
 
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION };
+
+// Not `import ... from "node:http"`: its ESM facade reads every export, and http's lazy
+// WebSocket getters then load undici (a 760 KB script, with tls and http2) into kapseld.
+const { createServer, ServerResponse } = process.getBuiltinModule("node:http") as typeof Http;
 
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 
@@ -38,7 +43,7 @@ function compareVersions(a: string, b: string): number {
   return a1 !== b1 ? a1 - b1 : a2 - b2;
 }
 
-function commonHeaders(res: ServerResponse): void {
+function commonHeaders(res: Response): void {
   res.setHeader("Api-Version", API_VERSION);
   res.setHeader("Docker-Experimental", "false");
   res.setHeader("Ostype", "linux");
@@ -49,7 +54,7 @@ function commonHeaders(res: ServerResponse): void {
 export function createApiServer(opts: ApiServerOptions): Server {
   const { router, log } = opts;
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): Promise<void> {
+  async function dispatch(req: IncomingMessage, res: Response, upgrade?: Upgrade): Promise<void> {
     const url = new URL(req.url ?? "/", "http://kapsel");
     const started = Date.now();
     try {

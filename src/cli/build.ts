@@ -3,6 +3,7 @@ import { type Readable, Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import type { BuildOptions, EngineClient } from "../client/index.ts";
 import { parseNormalizedNamed } from "../client/reference.ts";
+import { allStoredAuths } from "./build-auth.ts";
 import {
   dockerfileRelPath,
   type ExtraDockerfile,
@@ -354,7 +355,10 @@ export const command: CommandModule = {
   flags: buildFlags,
   args: { kind: "exact", n: 1 },
   async run(ctx) {
-    await runBuild(ctx.client(), toBuildOptions(ctx.flags, ctx.env), ctx.stdio);
+    const o = toBuildOptions(ctx.flags, ctx.env);
+    // every stored login: the daemon pulls a missing FROM image with them
+    o.api.authConfigs = allStoredAuths(ctx.env);
+    await runBuild(ctx.client(), o, ctx.stdio);
     return 0;
   },
 };

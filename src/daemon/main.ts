@@ -12,6 +12,7 @@ import { networkRoutes } from "../api/networks.ts";
 import { Router } from "../api/router.ts";
 import { searchRoutes } from "../api/search.ts";
 import { createApiServer, ENGINE_VERSION, listenUnix } from "../api/server.ts";
+import { statsRoutes } from "../api/stats.ts";
 import { systemRoutes } from "../api/system.ts";
 import { volumeRoutes } from "../api/volumes.ts";
 import { Engine, type Logger } from "../engine/engine.ts";
@@ -87,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     distributionRoutes(router, engine); // before the placeholders of /auth and push
     systemRoutes(router, engine);
     containerRoutes(router, engine);
+    statsRoutes(router, engine);
     execRoutes(router, engine);
     networkRoutes(router, engine);
     volumeRoutes(router, engine);

@@ -53,3 +53,59 @@ def test_detached_logs_exec_wait_remove(client):
 def test_unknown_container_is_not_found(client):
     with pytest.raises(docker.errors.NotFound):
         client.containers.get("sdk-no-such-container")
+
+
+def test_volumes_and_archive(client):
+    vol = client.volumes.create("sdk-vol", labels={"made-by": "sdk"})
+    try:
+        assert vol.attrs["Labels"] == {"made-by": "sdk"}
+        out = client.containers.run(
+            "busybox", ["sh", "-c", "echo kept > /v/f; cat /v/f"], volumes={"sdk-vol": {"bind": "/v", "mode": "rw"}}, remove=True
+        )
+        assert out == b"kept\n"
+        assert [v.name for v in client.volumes.list(filters={"name": "sdk-vol"})] == ["sdk-vol"]
+        c = client.containers.create("busybox", ["true"], volumes={"sdk-vol": {"bind": "/v", "mode": "ro"}})
+        try:
+            import io
+            import tarfile
+
+            buf = io.BytesIO()
+            with tarfile.open(fileobj=buf, mode="w") as tar:
+                data = b"put by the sdk\n"
+                info = tarfile.TarInfo("put.txt")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+            assert c.put_archive("/tmp", buf.getvalue()) is True
+            stream, stat = c.get_archive("/tmp/put.txt")
+            assert stat["name"] == "put.txt"
+            assert stat["size"] == len(b"put by the sdk\n")
+            got = tarfile.open(fileobj=io.BytesIO(b"".join(stream)))
+            assert got.extractfile("put.txt").read() == b"put by the sdk\n"
+        finally:
+            c.remove(force=True)
+    finally:
+        vol.remove()
+
+
+def test_build_from_a_file_object(client):
+    import io
+
+    dockerfile = io.BytesIO(b"FROM busybox\nRUN echo built > /built\nCMD [\"cat\", \"/built\"]\n")
+    image, logs = client.images.build(fileobj=dockerfile, tag="sdk-built:1", rm=True)
+    try:
+        assert "sdk-built:1" in image.tags
+        assert any("Successfully built" in entry.get("stream", "") for entry in logs)
+        assert client.containers.run("sdk-built:1", remove=True) == b"built\n"
+    finally:
+        client.images.remove("sdk-built:1", force=True)
+
+
+def test_stats_of_a_running_container(client):
+    c = client.containers.run("busybox", ["sleep", "30"], detach=True)
+    try:
+        s = c.stats(stream=False)
+        assert s["id"] == c.id
+        assert s["pids_stats"]["current"] == 1
+        assert s["memory_stats"]["usage"] > 0
+    finally:
+        c.remove(force=True)

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import type { Stats } from "node:fs";
 import { constants } from "node:fs";
 import {
@@ -18,10 +17,11 @@ import {
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
-import tar, { type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import { conflict, invalid, KapselError } from "../../lib/errors.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
+import { type EntryBody, readTarEntries } from "../../lib/tar/read-entries.ts";
 import { ContainerView, closeTarget, type ViewMount } from "./container-view.ts";
 import { copyOwner } from "./copy-owner.ts";
 import type { ContainerFs } from "./index.ts";
@@ -103,8 +103,6 @@ function readonlyReason(view: ContainerView, m: ViewMount): string {
   return m === view.root ? "container rootfs is marked read-only" : "mounted volume is marked read-only";
 }
 
-type EntryBody = AsyncIterable<Buffer> & { resume(): unknown };
-
 class Extractor {
   readonly #view: ContainerView;
   readonly #dest: PinnedDir;
@@ -128,32 +126,10 @@ class Extractor {
   }
 
   async run(input: Readable): Promise<void> {
-    const extract = tar.extract();
-    extract.on("entry", (header, body, next) => {
-      this.#entry(header, body as unknown as EntryBody).then(
-        () => next(),
-        (err: Error) => {
-          body.resume();
-          next(err);
-        },
-      );
-    });
-    // tar-stream's streams are streamx ones: feed by hand, with backpressure
-    const ended = new Promise<void>((resolve, reject) => {
-      extract.on("error", reject);
-      extract.on("finish", () => resolve());
-    });
-    ended.catch(() => {});
-    const events = extract as unknown as NodeJS.EventEmitter;
     try {
-      for await (const chunk of input) {
-        if (!extract.write(chunk)) await Promise.race([once(events, "drain"), ended]);
-      }
-      extract.end(undefined);
-      await ended;
+      await readTarEntries(input, (h, body) => this.#entry(h, body));
       await this.#setDirTimes();
     } catch (err) {
-      extract.destroy(err as Error);
       throw tarError(err);
     } finally {
       await this.#forgetParents();

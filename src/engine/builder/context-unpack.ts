@@ -4,9 +4,10 @@ import { createWriteStream } from "node:fs";
 import { link, mkdir, rm, symlink, writeFile as writeFileFs } from "node:fs/promises";
 import { posix } from "node:path";
 import { finished } from "node:stream/promises";
-import tar, { type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import { invalid, KapselError } from "../../lib/errors.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
+import { readTarEntries } from "../../lib/tar/read-entries.ts";
 import { type ContextEntry, type ReceiveOptions, rootEntry } from "./context.ts";
 import { compareWithKept } from "./kept-compare.ts";
 
@@ -18,6 +19,23 @@ import { compareWithKept } from "./kept-compare.ts";
  * kept from an earlier build (file-store.ts).
  */
 
+/**
+ * The context's bytes, then padding and end blocks. The docker CLI's `-f -` and `-f <outside>`
+ * contexts end right after the last file's bytes (go-archive's ReplaceFileTarWrapper closes its
+ * pipe before the tar writer pads and writes the end blocks); Go's tar reader takes that as the
+ * end, so they are added here. After a complete archive they are more zero blocks, which change
+ * nothing.
+ */
+async function* padded(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  let fed = head.length;
+  if (head.length > 0) yield head;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) {
+    yield r.value;
+    fed += r.value.length;
+  }
+  yield Buffer.alloc(((512 - (fed % 512)) % 512) + 1024);
+}
+
 /** Unpacks the tar into root, recording each entry; hashes files whose hash is not known yet. */
 export async function unpack(
   head: Buffer,
@@ -28,44 +46,10 @@ export async function unpack(
 ): Promise<Map<string, ContextEntry>> {
   const entries = new Map<string, ContextEntry>([["", rootEntry()]]);
   const state: UnpackState = { bytes: 0, writes: [], pins };
-  const extract = tar.extract();
-  extract.on("entry", (h: Header, stream, next) => {
-    const entryBody = stream as unknown as AsyncIterable<Buffer> & { resume(): void };
-    addEntry(h, entryBody, root, entries, state, o).then(
-      () => next(),
-      (err: Error) => {
-        entryBody.resume();
-        next(err);
-      },
-    );
-  });
-  const ended = new Promise<void>((resolve, reject) => {
-    extract.on("error", reject);
-    extract.on("finish", () => resolve());
-  });
-  ended.catch(() => {});
-  const events = extract as unknown as NodeJS.EventEmitter;
   try {
-    const feed = async (chunk: Buffer) => {
-      if (!extract.write(chunk)) await Promise.race([once(events, "drain"), ended]);
-    };
-    let fed = 0;
-    if (head.length > 0) await feed(head);
-    fed += head.length;
-    for (let r = await rest.next(); !r.done; r = await rest.next()) {
-      await feed(r.value);
-      fed += r.value.length;
-    }
-    // The docker CLI's `-f -` and `-f <outside>` contexts end right after the last file's bytes
-    // (go-archive's ReplaceFileTarWrapper closes its pipe before the tar writer pads and writes
-    // the end blocks); Go's tar reader takes that as the end, so padding and end blocks are
-    // added here. After a complete archive they are more zero blocks, which change nothing.
-    await feed(Buffer.alloc(((512 - (fed % 512)) % 512) + 1024));
-    extract.end(undefined);
-    await ended;
+    await readTarEntries(padded(head, rest), (h, body) => addEntry(h, body, root, entries, state, o));
     await Promise.all(state.writes.splice(0));
   } catch (err) {
-    extract.destroy(err as Error);
     await Promise.allSettled(state.writes);
     if (err instanceof KapselError) throw err;
     throw invalid(`invalid build context: ${(err as Error).message}`, err);

@@ -1,14 +1,14 @@
-import { once } from "node:events";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import tar, { type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import { invalid } from "../../lib/errors.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
 import type { TarHeader } from "../../lib/tar/header-from-stat.ts";
 import { type AddEntry, packStream } from "../../lib/tar/pack-stream.ts";
+import { type EntryBody, readTarEntries } from "../../lib/tar/read-entries.ts";
 import type { LayerPlan } from "./layer-plan.ts";
 
 const PREFETCH_COUNT = 16;
@@ -65,13 +65,11 @@ async function addArchive(
   clamp: (ms: number) => Date,
 ): Promise<void> {
   const input = await decompressStream(createReadStream(source));
-  const extract = tar.extract();
   const under = (name: string) => {
     const rel = cleanEntryPath(name);
     return destRel === "" ? rel : rel === "" ? destRel : `${destRel}/${rel}`;
   };
-  extract.on("entry", (h: Header, stream, next) => {
-    const body = stream as unknown as AsyncIterable<Buffer> & { resume(): void };
+  const onEntry = async (h: Header, body: EntryBody): Promise<void> => {
     const name = under(h.name);
     const header: TarHeader = {
       name: h.type === "directory" ? `${name}/` : name,
@@ -91,36 +89,17 @@ async function addArchive(
     };
     const skip =
       name === "" || !["file", "contiguous-file", "directory", "symlink", "link"].includes(h.type ?? "");
-    const done = skip
-      ? Promise.resolve(body.resume())
-      : add(
-          { ...header, type: h.type === "contiguous-file" ? "file" : header.type },
-          h.type === "file" || h.type === "contiguous-file" ? body : undefined,
-        ).then(() => {
-          if (h.type !== "file" && h.type !== "contiguous-file") body.resume();
-        });
-    done.then(
-      () => next(),
-      (err: Error) => {
-        body.resume();
-        next(err);
-      },
-    );
-  });
-  const ended = new Promise<void>((resolve, reject) => {
-    extract.on("error", reject);
-    extract.on("finish", () => resolve());
-  });
-  ended.catch(() => {});
-  const events = extract as unknown as NodeJS.EventEmitter;
-  try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      if (!extract.write(chunk)) await Promise.race([once(events, "drain"), ended]);
+    if (skip) {
+      body.resume();
+      return;
     }
-    extract.end(undefined);
-    await ended;
+    const isFile = h.type === "file" || h.type === "contiguous-file";
+    await add({ ...header, type: isFile ? "file" : header.type }, isFile ? body : undefined);
+    if (!isFile) body.resume();
+  };
+  try {
+    await readTarEntries(input as AsyncIterable<Buffer>, onEntry);
   } catch (err) {
-    extract.destroy(err as Error);
     throw invalid(`ADD failed: cannot unpack ${posix.basename(source)}: ${(err as Error).message}`, err);
   }
 }

@@ -1,4 +1,5 @@
 import { isKind } from "../../lib/errors.ts";
+import { BUILD_RECORD_KEY } from "./build-record.ts";
 import type { StepCache } from "./cache.ts";
 import type { BuilderOptions } from "./index.ts";
 
@@ -7,7 +8,9 @@ import type { BuilderOptions } from "./index.ts";
  * images that only the cache kept go: untagged, no child image, no container using them, and
  * then their parents likewise (as `docker rmi` of a dangling image would). Images that are
  * parents of a tagged image stay, as Docker keeps them. SpaceReclaimed counts the layers of the
- * images removed (each image's own layer).
+ * images removed (each image's own layer). A build's final image (its last step's image plus
+ * the build record, build-record.ts) is not a cache entry but goes with its step: else an
+ * untagged build's record would keep every step image as its parent.
  */
 export async function pruneCache(
   deps: BuilderOptions,
@@ -15,7 +18,12 @@ export async function pruneCache(
 ): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
   const { images, containers } = deps;
   const dropped = cache.clear();
-  const candidates = new Set([...dropped.values()].map((e) => e.image));
+  const steps = new Set([...dropped.values()].map((e) => e.image));
+  const records = images
+    .list()
+    .filter((i) => i.parent && steps.has(i.parent) && Object.hasOwn(i.config, BUILD_RECORD_KEY))
+    .map((i) => i.id);
+  const candidates = new Set([...steps, ...records]);
   let reclaimed = 0;
   for (let again = true; again; ) {
     again = false;

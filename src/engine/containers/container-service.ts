@@ -148,14 +148,19 @@ export class ContainerService {
     try {
       await this.#vols.create(mounts);
       mkdirSync(dir, { recursive: true });
-      await this.#deps.storage.createRw(id, this.#deps.images.topLayer(image.id));
-      this.#writeEtc(rec);
-      this.store.save(rec);
+      // the etc files are written while storage makes the layer (its calls wait on the disk)
+      const layer = this.#deps.storage.createRw(id, this.#deps.images.topLayer(image.id));
+      try {
+        this.#writeEtc(rec);
+      } finally {
+        await layer;
+      }
+      await this.store.save(rec);
     } catch (err) {
       // nothing half-made: no record, no layer, no name, no anonymous volume
       await this.#deps.storage.removeRw(id).catch(() => {});
       await this.#vols.removeAnonymous(rec);
-      this.store.delete(rec);
+      await this.store.delete(rec);
       throw err;
     }
     this.#event(rec, "create");
@@ -235,11 +240,9 @@ export class ContainerService {
         env: net.env,
         mounts,
       });
-      const bundle = join(this.store.dir(rec.id), "bundle");
-      mkdirSync(bundle, { recursive: true });
+      // the bundle is the runtime's own folder (under the exec root): nothing to make here
       const { pid } = await runtime.create({
         id: rec.id,
-        bundle,
         spec,
         logPath: rec.logPath,
         terminal: rec.config.Tty,
@@ -263,14 +266,14 @@ export class ContainerService {
         StartedAt: nowIso(),
         FinishedAt: rec.state.FinishedAt,
       };
-      this.store.save(rec);
+      await this.store.save(rec);
     } catch (err) {
       this.#failPendingAttaches(rec.id, err as Error);
       if (created) await runtime.delete(rec.id).catch(() => {});
       await this.#vols.teardown(rec);
       await this.#net.release(rec).catch(() => {});
       await storage.unmount(rec.id).catch(() => {});
-      const startErr = this.#startError(rec, err);
+      const startErr = await this.#startError(rec, err);
       // Docker removes an --rm container whose start failed; `run --rm` waits for that
       if (rec.hostConfig.AutoRemove) await this.#remove(rec, { force: true, volumes: true }).catch(() => {});
       throw startErr;
@@ -280,7 +283,7 @@ export class ContainerService {
   }
 
   /** Docker's translation of a runtime start failure: 127/126 exit codes and a 400 for a bad command. */
-  #startError(rec: ContainerRecord, err: unknown): Error {
+  async #startError(rec: ContainerRecord, err: unknown): Promise<Error> {
     const msg = messageOf(err);
     const lower = msg.toLowerCase();
     let exitCode = 128;
@@ -308,7 +311,7 @@ export class ContainerService {
       Error: msg,
     };
     if (rec.state.StartedAt !== ZERO_TIME) rec.state.Status = "exited";
-    this.store.save(rec);
+    await this.store.save(rec);
     if (err instanceof KapselError && err.kind === "invalid") return err;
     if (msg.startsWith(NETWORK_SETUP_ERROR) && err instanceof KapselError) return err;
     const wrapped = msg.startsWith("failed to create task")
@@ -334,7 +337,12 @@ export class ContainerService {
       .catch((err) => this.#deps.log("error", `watching ${shortId(rec.id)}: ${messageOf(err)}`));
   }
 
-  async #onExit(id: string, exitCode: number, finishedAt: Date): Promise<void> {
+  /**
+   * Records an exit and cleans up after the process. With `removing` (rm -f of a running
+   * container) or --rm, the record is about to go: its exit is not written to disk (after a
+   * crash first, the next start-up finds the process gone and finishes the job).
+   */
+  async #onExit(id: string, exitCode: number, finishedAt: Date, removing = false): Promise<void> {
     const rec = this.store.find(id);
     if (!rec?.state.Running || rec.state.Restarting) return;
     // Docker keeps a container that its policy restarts "running" (and "restarting") meanwhile
@@ -353,15 +361,17 @@ export class ContainerService {
       ExitCode: exitCode,
       FinishedAt: finishedAt.toISOString(),
     };
-    this.store.save(rec);
-    // the network goes with the process (before a restart policy's restart, too), beside the
-    // runtime's and the rootfs' cleanup, which do not wait for it
+    // the record, the runtime's state, the rootfs and the network (before a restart policy's
+    // restart, too) go side by side: none waits for another, and all are idempotent, so a
+    // crash halfway is finished by the next start-up's reconcile
+    const goes = removing || rec.hostConfig.AutoRemove === true;
     await Promise.all([
+      goes ? undefined : this.store.save(rec),
       this.#deps.runtime
         .delete(id)
         .catch(() => {})
-        .then(() => this.#vols.teardown(rec))
-        .then(() => this.#deps.storage.unmount(id).catch(() => {})),
+        .then(() => this.#vols.teardown(rec)),
+      this.#deps.storage.unmount(id).catch(() => {}),
       this.#net
         .release(rec)
         .catch((err) => this.#deps.log("warn", `releasing the network of ${shortId(id)}: ${messageOf(err)}`)),
@@ -369,9 +379,10 @@ export class ContainerService {
     this.#event(rec, "die", { exitCode: String(exitCode) });
     this.#waiters.exited(id, exitCode);
     if (rec.hostConfig.AutoRemove) {
-      await this.#remove(rec, { force: true, volumes: true }).catch((err) =>
-        this.#deps.log("error", `auto-removing ${shortId(id)}: ${messageOf(err)}`),
-      );
+      await this.#remove(rec, { force: true, volumes: true }).catch(async (err) => {
+        this.#deps.log("error", `auto-removing ${shortId(id)}: ${messageOf(err)}`);
+        if (this.store.find(id)) await this.store.save(rec).catch(() => {}); // it stays: say it exited
+      });
       return;
     }
     if (restart) this.#scheduleRestart(rec);
@@ -396,12 +407,12 @@ export class ContainerService {
   }
 
   /** Stop, kill or rm of a container waiting to be restarted: no restart, it stays exited. */
-  #cancelRestart(rec: ContainerRecord): void {
+  async #cancelRestart(rec: ContainerRecord): Promise<void> {
     clearTimeout(this.#restartTimers.get(rec.id));
     this.#restartTimers.delete(rec.id);
     this.#stoppedByUser.add(rec.id);
     rec.state = { ...rec.state, Status: "exited", Running: false, Restarting: false };
-    this.store.save(rec);
+    await this.store.save(rec);
   }
 
   // ---- stop, kill, restart, pause ----------------------------------------------------------
@@ -416,7 +427,7 @@ export class ContainerService {
     const signal = parseSignal(o.signal || rec.config.StopSignal || "SIGTERM");
     this.#stoppedByUser.add(rec.id);
     if (rec.state.Restarting) {
-      this.#cancelRestart(rec);
+      await this.#cancelRestart(rec);
       this.#event(rec, "stop");
       return;
     }
@@ -455,7 +466,7 @@ export class ContainerService {
       const exitOnNext = signal === 9 || stopSignal === undefined || signal === stopSignal;
       if (exitOnNext) this.#stoppedByUser.add(rec.id);
       if (rec.state.Restarting) {
-        if (exitOnNext) this.#cancelRestart(rec);
+        if (exitOnNext) await this.#cancelRestart(rec);
         return;
       }
       const exited = this.#deps.runtime.waitExit(rec.id);
@@ -485,7 +496,7 @@ export class ContainerService {
       if (rec.state.Restarting) throw restartingError(rec);
       await this.#deps.runtime.pause(rec.id);
       rec.state = { ...rec.state, Status: "paused", Paused: true };
-      this.store.save(rec);
+      await this.store.save(rec);
       this.#event(rec, "pause");
     });
   }
@@ -496,7 +507,7 @@ export class ContainerService {
       if (!rec.state.Paused) throw conflict(`container ${rec.id} is not paused`);
       await this.#deps.runtime.resume(rec.id);
       rec.state = { ...rec.state, Status: "running", Paused: false };
-      this.store.save(rec);
+      await this.store.save(rec);
       this.#event(rec, "unpause");
     });
   }
@@ -531,21 +542,23 @@ export class ContainerService {
         throw conflict(`cannot remove container "${ref}": ${why}`);
       }
       this.#stoppedByUser.add(rec.id);
-      if (rec.state.Restarting) this.#cancelRestart(rec);
+      if (rec.state.Restarting) await this.#cancelRestart(rec);
       else {
         const exited = this.#deps.runtime.waitExit(rec.id);
         await this.#signal(rec, 9);
         if (rec.state.Paused) await this.#deps.runtime.resume(rec.id).catch(() => {});
         const exit = await exited;
-        await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
+        await this.#onExit(rec.id, exit.exitCode, exit.finishedAt, true);
         if (!this.store.find(rec.id)) return; // auto-removed on exit
       }
     }
     rec.state = { ...rec.state, Status: "removing" };
+    // the network, the runtime's state and the rootfs go side by side; the record goes last, so
+    // a failure or a crash before leaves a container that rm can remove again
     const released = this.#net.release(rec).catch(() => {});
-    await this.#deps.runtime.delete(rec.id).catch(() => {});
-    await this.#deps.storage.removeRw(rec.id).finally(() => released);
-    this.store.delete(rec);
+    const deleted = this.#deps.runtime.delete(rec.id).catch(() => {});
+    await this.#deps.storage.removeRw(rec.id).finally(() => Promise.all([released, deleted]));
+    await this.store.delete(rec);
     if (o.volumes) await this.#vols.removeAnonymous(rec);
     this.#backoff.delete(rec.id);
     this.#stoppedByUser.delete(rec.id);
@@ -571,7 +584,7 @@ export class ContainerService {
         throw new KapselError(kind, `Error when allocating new name: ${messageOf(err)}`, { cause: err });
       }
       rec.name = name;
-      this.store.save(rec);
+      await this.store.save(rec);
       this.store.releaseName(old, rec.id);
       this.#event(rec, "rename", { oldName: `/${old}` });
     });
@@ -658,7 +671,7 @@ export class ContainerService {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
       await this.#net.connect(rec, network, endpoint);
-      this.store.save(rec);
+      await this.store.save(rec);
     });
   }
 
@@ -667,7 +680,7 @@ export class ContainerService {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
       await this.#net.disconnect(rec, network, force);
-      this.store.save(rec);
+      await this.store.save(rec);
     });
   }
 
@@ -723,7 +736,7 @@ export class ContainerService {
         if (state && state.status !== "stopped") {
           const paused = state.status === "paused";
           rec.state = { ...rec.state, Status: paused ? "paused" : "running", Paused: paused, Pid: state.pid };
-          this.store.save(rec);
+          await this.store.save(rec);
           this.#watchExit(rec);
           return;
         }

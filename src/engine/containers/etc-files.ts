@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 
 const DEFAULT_HOSTS = [
   "127.0.0.1\tlocalhost",
@@ -98,21 +97,26 @@ function readHost(path: string): string {
 }
 
 /**
- * Writes the three files. They are made again at every start, so they need no fsync (a power
- * cut that loses one is repaired by the next start); the rename still keeps a reader from
- * ever seeing half a file.
+ * Writes the three files, each only when its text changed. They are made again at every start,
+ * so they need no fsync (a power cut that loses one is repaired by the next start). They are
+ * written in place, not through a temporary file and a rename: at a start no process of the
+ * container reads them yet, a running container:<x> sharer sees the new text through its bind
+ * mount (a rename would leave it the old file), and on an ext4 without a journal each new inode
+ * costs about 0.5 ms of kernel time (its allocator skips recently deleted inodes one by one).
  */
 export function writeEtcFiles(
   paths: { hostname: string; hosts: string; resolvConf: string },
   o: EtcOptions,
 ): void {
-  replaceFile(paths.hostname, `${o.hostname}\n`);
-  replaceFile(paths.hosts, hostsFile(o));
-  replaceFile(paths.resolvConf, resolvConf(o));
+  writeIfChanged(paths.hostname, `${o.hostname}\n`);
+  writeIfChanged(paths.hosts, hostsFile(o));
+  writeIfChanged(paths.resolvConf, resolvConf(o));
 }
 
-function replaceFile(path: string, text: string): void {
-  const tmp = `${path}.tmp-${randomBytes(4).toString("hex")}`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, path);
+function writeIfChanged(path: string, text: string): void {
+  let old: string | undefined;
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {}
+  if (old !== text) writeFileSync(path, text, { mode: 0o644 });
 }

@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { conflict, invalid, KapselError, messageOf, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import type { EventBus } from "../events/index.ts";
@@ -155,6 +153,7 @@ export class ExecService {
       })
       .finally(() => {
         e.running = false;
+        e.task = undefined; // its pipes and buffers go; inspect keeps the exit code and pid
         this.#event(rec, "exec_die", id, { exitCode: String(e.exitCode) });
         this.#forgetLater(e);
       });
@@ -167,9 +166,7 @@ export class ExecService {
     tty: boolean,
     consoleSize?: [number, number] | null,
   ): Promise<ProcessSpec> {
-    const spec = JSON.parse(
-      readFileSync(join(this.#deps.containers.store.dir(rec.id), "bundle", "config.json"), "utf8"),
-    );
+    const spec = await this.#deps.runtime.spec(rec.id);
     const base = spec.process as ProcessSpec;
     let user: { uid: number; gid: number; additionalGids?: number[] } | undefined;
     if (config.User) {

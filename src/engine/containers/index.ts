@@ -3,8 +3,9 @@
  * kill, wait, remove, attach, exec, restart policies), top and diff, over storage (rootfs),
  * images, the runtime and the network. Owns
  * <data-root>/containers/<id>/: container.json (the record, with the networks the container
- * joins), hostname, hosts, resolv.conf, <id>-json.log (conmon's k8s-file log) and bundle/ (the
- * OCI bundle). Exec sessions are kept in memory, as Docker does. Leaves processes to the
+ * joins), hostname, hosts, resolv.conf and <id>-json.log (conmon's k8s-file log); bundle/ (the
+ * OCI bundle) only for containers started by an earlier kapseld: the runtime keeps bundles in
+ * the exec root now. Exec sessions are kept in memory, as Docker does. Leaves processes to the
  * runtime, filesystems to storage, and addresses, veths, ports and DNS to the network domain:
  * container-network.ts decides when a container is plugged in (start) and out (exit, rm), and
  * writes what the network gave into /etc/hosts and /etc/resolv.conf; legacy links are here.

@@ -91,6 +91,8 @@ export class BlobStore {
   readonly #byDigest = new Map<string, string>(); // compressed digest → diffId
   /** digests and diffIds a pull or push is working with: prune leaves them alone */
   readonly #pins = new Map<string, number>();
+  /** the prune under way, if any */
+  #pruning: Promise<void> = Promise.resolve();
 
   constructor(root: string) {
     this.root = root;
@@ -214,11 +216,27 @@ export class BlobStore {
   }
 
   /**
+   * Resolves once the prune under way (if any) is over. A pull or push pins what it uses, then
+   * waits for this: a prune that had looked at a blob before the pin may still be removing it,
+   * and `hasData` would say it is there (docker rmi, whose prune runs after it answers, then
+   * docker pull of the same image).
+   */
+  settled(): Promise<void> {
+    return this.#pruning;
+  }
+
+  /**
    * Forgets what no image needs any more: layer records (and their bytes) whose diffId no
    * image has, and manifests of images that are gone. Blobs being downloaded are in tmp/ and
    * not touched.
    */
-  async prune(usedDiffIds: Set<string>, imageIds: Set<string>): Promise<void> {
+  prune(usedDiffIds: Set<string>, imageIds: Set<string>): Promise<void> {
+    const run = this.#pruning.then(() => this.#prune(usedDiffIds, imageIds));
+    this.#pruning = run.catch(() => {});
+    return run;
+  }
+
+  async #prune(usedDiffIds: Set<string>, imageIds: Set<string>): Promise<void> {
     for (const [diffId, rec] of [...this.#layers]) {
       if (usedDiffIds.has(diffId) || this.#pins.has(diffId)) continue;
       this.#layers.delete(diffId);

@@ -21,7 +21,7 @@
  */
 import type { EventBus } from "../events/index.ts";
 import type { ImageRecord } from "../images/index.ts";
-import type { LayerInfo } from "../storage/index.ts";
+import type { LayerInfo, StagedLayer } from "../storage/index.ts";
 import { RegistryDistribution } from "./registry-distribution.ts";
 
 export { decodeAuthHeader } from "./credentials.ts";
@@ -121,6 +121,11 @@ export interface LayerAccess {
   ): Promise<LayerInfo>;
   getLayer(chainId: string): LayerInfo | undefined;
   releaseLayer(chainId: string): Promise<boolean>;
+  /**
+   * Unpacks a layer before its parent is in (storage's stageLayer): with it, a pull unpacks
+   * its layers side by side as they download; without it, one after the other.
+   */
+  stageLayer?(tar: NodeJS.ReadableStream, expect?: { diffId?: string }): Promise<StagedLayer>;
   /**
    * The layer's tar, byte for byte the one its diffId is the digest of (plain or compressed).
    * Needed to push a layer made here (commit, build, import, bootstrap) that was never

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { pipeline, type Readable } from "node:stream";
 import { KapselError } from "../../lib/errors.ts";
 import type { NamedRef } from "../images/index.ts";
+import type { LayerInfo, StagedLayer } from "../storage/index.ts";
 import { ByteCounter } from "./blob-store.ts";
 import { type DistributionContext, withRetries } from "./context.ts";
 import { decompressLayer } from "./decompress.ts";
@@ -37,9 +38,10 @@ interface LayerDownload {
 
 /**
  * Downloads the layers that are not unpacked yet, 3 at a time, each straight into the blob
- * store (hashed on the way, renamed in only when its digest is right), and unpacks them bottom
- * up, each as soon as the one below it is in: while it is still downloading, by following its
- * file as it grows (a layer fed from a download that proves bad fails before it is committed).
+ * store (hashed on the way, renamed in only when its digest is right), and unpacks them while
+ * they download, by following their files as they grow (a layer fed from a download that
+ * proves bad fails before it is committed): 3 at a time side by side when storage can stage
+ * layers, each then placed on the one below it in order; else bottom up, one at a time.
  * On failure the other downloads stop, and layers this pull unpacked that no image uses are
  * released again.
  */
@@ -55,6 +57,7 @@ export async function fetchLayers(
   const chains = chainIds(diffIds);
   const ids = manifest.layers.map((l) => shortId(l.digest));
   const unpin = ctx.blobs.pin(diffIds);
+  await ctx.blobs.settled(); // what is pinned now stays; a prune under way may still remove blobs
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort();
   outer?.addEventListener("abort", onOuterAbort);
@@ -98,47 +101,102 @@ export async function fetchLayers(
     dl.done.catch(() => {}); // awaited below, in layer order
     downloads.set(layer.digest, dl);
   }
+  /**
+   * One layer's tar, fed to `use`: while the download runs, by following its file (a first
+   * attempt whose download then fails and is retried is fed again from the finished blob).
+   * What `use` returns counts only once the download is verified; if it is not, `undo` drops it.
+   */
+  const feedLayer = async <T>(
+    i: number,
+    use: (tar: Readable) => Promise<T>,
+    undo?: (made: T) => Promise<void>,
+  ): Promise<T> => {
+    const layer = manifest.layers[i];
+    const dl = downloads.get(layer.digest)!;
+    for (let attempt = 0; ; attempt++) {
+      // once the first download attempt has begun, follow it; a retried or finished one is read whole
+      if (!dl.complete && !dl.file) await new Promise<void>((r) => dl.waiters.push(r));
+      const following = !dl.complete && attempt === 0 ? dl.file : undefined;
+      const progress = byteProgress(sink, ids[i], "Extracting", layer.size);
+      // extraction is shown once the download is (Docker's order); the last count is kept for done()
+      let extracted = 0;
+      const tick = (n: number) => {
+        extracted = n;
+        if (dl.complete) progress.tick(n);
+      };
+      const source = following ? following.follow(tick) : counted(ctx.blobs.open(layer.digest), tick);
+      const feed = decompressLayer(source);
+      let made: { value: T } | undefined;
+      try {
+        made = { value: await use(feed.tar) };
+        await dl.done; // the bytes are verified before the layer counts as pulled
+        progress.tick(extracted);
+        progress.done();
+        return made.value;
+      } catch (err) {
+        source.destroy();
+        if (made && undo) await undo(made.value).catch(() => {});
+        // the download's own failure is the one to report; a retried download is unpacked again
+        const failed = await dl.done.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (failed) throw failed;
+        if (following && attempt === 0) continue;
+        const cause = feed.failure() ?? err;
+        const msg = cause instanceof Error ? cause.message : String(cause);
+        throw new KapselError(
+          cause instanceof KapselError ? cause.kind : "internal",
+          `failed to register layer: ${msg}`,
+          {
+            cause,
+          },
+        );
+      }
+    }
+  };
+
+  // storage that can stage layers unpacks them side by side as their bytes arrive; each is
+  // placed on its parent in order. Otherwise each is applied once the one below it is in.
+  const stageLayer = ctx.storage.stageLayer?.bind(ctx.storage);
+  const unpacks = new Limiter(DOWNLOADS_AT_ONCE);
+  const staged = new Map<number, Promise<StagedLayer>>();
+  if (stageLayer)
+    for (const i of missing) {
+      const p = unpacks.run(() =>
+        feedLayer(
+          i,
+          (tar) => stageLayer(tar, { diffId: diffIds[i] }),
+          (st) => st.discard(),
+        ),
+      );
+      p.catch(() => {});
+      staged.set(i, p);
+    }
   const applied: string[] = [];
   try {
     for (const i of missing) {
-      const layer = manifest.layers[i];
-      const dl = downloads.get(layer.digest)!;
       const before = ctx.storage.getLayer(chains[i]);
       const parent = i > 0 ? chains[i - 1] : undefined;
-      let info: Awaited<ReturnType<typeof ctx.storage.applyLayer>>;
-      for (let attempt = 0; ; attempt++) {
-        // once the first download attempt has begun, follow it; a retried or finished one is read whole
-        if (!dl.complete && !dl.file) await new Promise<void>((r) => dl.waiters.push(r));
-        const following = !dl.complete && attempt === 0 ? dl.file : undefined;
-        const progress = byteProgress(sink, ids[i], "Extracting", layer.size);
-        const tick = (n: number) => {
-          if (dl.complete) progress.tick(n);
-        };
-        const source = following ? following.follow(tick) : counted(ctx.blobs.open(layer.digest), tick);
-        const feed = decompressLayer(source);
+      const st = staged.get(i);
+      let info: LayerInfo;
+      if (st) {
+        const layer = await st;
         try {
-          info = await ctx.storage.applyLayer(parent, feed.tar, { diffId: diffIds[i] });
-          await dl.done; // the bytes are verified before the layer counts as pulled
-          progress.done();
-          break;
+          info = await layer.commit(parent);
         } catch (err) {
-          source.destroy();
-          // the download's own failure is the one to report; a retried download is unpacked again
-          const failed = await dl.done.then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          if (failed) throw failed;
-          if (following && attempt === 0) continue;
-          const cause = feed.failure() ?? err;
-          const msg = cause instanceof Error ? cause.message : String(cause);
+          const msg = err instanceof Error ? err.message : String(err);
           throw new KapselError(
-            cause instanceof KapselError ? cause.kind : "internal",
+            err instanceof KapselError ? err.kind : "internal",
             `failed to register layer: ${msg}`,
-            { cause },
+            {
+              cause: err,
+            },
           );
+        } finally {
+          await layer.discard();
         }
-      }
+      } else info = await feedLayer(i, (tar) => ctx.storage.applyLayer(parent, tar, { diffId: diffIds[i] }));
       if (info.chainId !== chains[i])
         throw new KapselError("internal", `layer ${chains[i]} unpacked as ${info.chainId}`);
       if (!before) applied.push(info.chainId);
@@ -147,6 +205,8 @@ export async function fetchLayers(
   } catch (err) {
     abort.abort();
     await Promise.allSettled([...downloads.values()].map((d) => d.done));
+    // staged layers not placed are dropped (discard is idempotent)
+    await Promise.allSettled([...staged.values()].map((p) => p.then((st) => st.discard())));
     await releaseUnused(ctx, applied);
     throw err;
   } finally {

@@ -88,6 +88,7 @@ async function pushTag(
   const configBytes = ctx.images.configBytes(img.id);
   const diffIds = img.config.rootfs.diff_ids;
   const unpin = ctx.blobs.pin([img.id, ...diffIds]);
+  await ctx.blobs.settled(); // a prune under way may still be removing a blob it chose before the pin
   // a layer that fails stops the others
   const abort = new AbortController();
   const onOuterAbort = () => abort.abort();

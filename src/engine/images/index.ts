@@ -10,7 +10,8 @@
  *   blobs/sha256/<hex>      image config JSON; <hex> is its sha256 (= the image id), checked on write
  *   images/<hex>.json       { id, parent?, layers: chainIds, lastTagTime? } written after the config blob
  *   repositories.json       names → ids, Docker's layout, rewritten atomically on each change
- *   tmp/                    debootstrap scratch and archives being loaded, emptied at start
+ *   tmp/                    debootstrap scratch; the configs and manifests of archives being loaded
+ *                           (their layers are staged in storage as they stream in); emptied at start
  * Events (through opts.events, Docker's image actions): import, tag, untag, delete.
  */
 import type { Storage } from "../storage/index.ts";

@@ -2,14 +2,11 @@ import { spawn } from "node:child_process";
 import { internal, unavailable } from "../../lib/errors.ts";
 import { which } from "../host-tools.ts";
 
-/** The programs the network applier runs, found once. */
+/** The programs the network applier runs, found once (namespaces are made by syscalls). */
 export interface NetworkTools {
   ip: string;
   iptables: string;
   iptablesRestore: string;
-  unshare: string;
-  nsenter: string;
-  umount: string;
 }
 
 export function findNetworkTools(): NetworkTools {
@@ -17,9 +14,6 @@ export function findNetworkTools(): NetworkTools {
     ["ip", "ip", "iproute2"],
     ["iptables", "iptables", "iptables"],
     ["iptablesRestore", "iptables-restore", "iptables"],
-    ["unshare", "unshare", "util-linux"],
-    ["nsenter", "nsenter", "util-linux"],
-    ["umount", "umount", "mount"],
   ];
   const found: Partial<NetworkTools> = {};
   const missing: string[] = [];

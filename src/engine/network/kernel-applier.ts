@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { type HostHelper, hostHelper } from "../runtime/index.ts";
 import { type FirewallPlan, removalScript, restoreScript } from "./firewall-plan.ts";
 import { type NetworkTools, runCommand } from "./host-command.ts";
 import { type Prefix, parsePrefix } from "./ipv4.ts";
@@ -14,17 +15,21 @@ import {
 } from "./link-plan.ts";
 
 /**
- * Carries out the plans with iproute2, util-linux and iptables. Every method is idempotent
- * where it can be (removing what is gone is not an error), so reconciliation can call them
- * blindly. Checks that need no program read /sys and /proc.
+ * Carries out the plans with iproute2 and iptables. Every method is idempotent where it can be
+ * (removing what is gone is not an error), so reconciliation can call them blindly. Checks
+ * that need no program read /sys and /proc. What a container's start and exit need (its
+ * namespace, `ip` in and outside it) goes through the daemon's host helper, which makes the
+ * namespace with syscalls and runs `ip` without a spawn from kapseld; iptables is spawned.
  */
 export class KernelApplier {
   readonly #tools: NetworkTools;
+  readonly #helper: HostHelper;
   #applied = "";
   #jumpsChecked = false;
 
-  constructor(tools: NetworkTools) {
+  constructor(tools: NetworkTools, helper: HostHelper = hostHelper()) {
     this.#tools = tools;
+    this.#helper = helper;
   }
 
   async ensureBridge(b: BridgeLink): Promise<void> {
@@ -45,9 +50,8 @@ export class KernelApplier {
   async createNetns(path: string): Promise<void> {
     mkdirSync(dirname(path), { recursive: true });
     if (existsSync(path)) await this.removeNetns(path);
-    writeFileSync(path, "");
     try {
-      await runCommand(this.#tools.unshare, [`--net=${path}`, this.#tools.ip, "link", "set", "lo", "up"]);
+      await this.#helper.newNetns(path);
     } catch (err) {
       await this.removeNetns(path);
       throw err;
@@ -55,9 +59,11 @@ export class KernelApplier {
   }
 
   async removeNetns(path: string): Promise<void> {
-    if (isMountPoint(path)) {
-      await runCommand(this.#tools.umount, [path]).catch(() => runCommand(this.#tools.umount, ["-l", path]));
-    }
+    await this.#helper.unmount(path).catch((err) => {
+      // EINVAL: not (or no longer) a mount point; ENOENT: no such file
+      const code = (err as { code?: string }).code;
+      if (code !== "EINVAL" && code !== "ENOENT") return this.#helper.unmount(path, { detach: true });
+    });
     rmSync(path, { force: true });
   }
 
@@ -66,11 +72,10 @@ export class KernelApplier {
     await this.unplugEndpoint(e.hostVeth); // a leftover of the same name from a crash
     await this.#ip(endpointHostLines(e));
     try {
-      await runCommand(
-        this.#tools.nsenter,
-        [`--net=${e.netnsPath}`, this.#tools.ip, "-batch", "-"],
-        `${endpointNetnsLines(e).join("\n")}\n`,
-      );
+      await this.#helper.run([this.#tools.ip, "-batch", "-"], {
+        netns: e.netnsPath,
+        input: `${endpointNetnsLines(e).join("\n")}\n`,
+      });
     } catch (err) {
       await this.unplugEndpoint(e.hostVeth);
       throw err;
@@ -97,17 +102,9 @@ export class KernelApplier {
 
   /** Moves the container's default route (after the endpoint that had it went away). */
   async setDefaultRoute(netnsPath: string, gateway: string, ifName: string): Promise<void> {
-    await runCommand(this.#tools.nsenter, [
-      `--net=${netnsPath}`,
-      this.#tools.ip,
-      "route",
-      "replace",
-      "default",
-      "via",
-      gateway,
-      "dev",
-      ifName,
-    ]);
+    await this.#helper.run([this.#tools.ip, "route", "replace", "default", "via", gateway, "dev", ifName], {
+      netns: netnsPath,
+    });
   }
 
   /** Loads the plan into kapsel's chains (one atomic restore) and makes sure the jumps exist. */
@@ -165,7 +162,7 @@ export class KernelApplier {
   }
 
   async #ip(lines: string[]): Promise<void> {
-    await runCommand(this.#tools.ip, ["-batch", "-"], `${lines.join("\n")}\n`);
+    await this.#helper.run([this.#tools.ip, "-batch", "-"], { input: `${lines.join("\n")}\n` });
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * Links and addresses as data: the `ip -batch` lines that make a bridge and plug an endpoint
  * (a veth pair, one end on the bridge, the other inside the container's namespace) into it.
- * The applier runs host lines with `ip -batch -` and namespace lines under
- * `nsenter --net=<netns file> ip -batch -` (iproute2's -n wants a name under /run/netns,
- * kapsel's namespace files live under its exec root).
+ * The applier runs host lines with `ip -batch -` and namespace lines with `ip -batch -` started
+ * inside the namespace by the daemon's host helper (iproute2's -n wants a name under
+ * /run/netns, kapsel's namespace files live under its exec root).
  */
 
 export interface BridgeLink {

@@ -223,7 +223,8 @@ class BridgeNetworkService implements NetworkService {
       const netnsPath = join(this.#o.execRoot, "netns", containerId);
       const rec: SandboxRecord = existing ?? { containerId, netnsPath, endpoints: [] };
       this.#sandboxes.set(containerId, rec);
-      this.#store.saveSandbox(rec);
+      // written by connect, with the first endpoint: after a crash before that, reconcile finds
+      // the namespace file without a record and removes it
       await this.#kernel.createNetns(netnsPath);
       return { netnsPath };
     });

@@ -7,10 +7,13 @@ import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/erro
 import { parseSignal } from "../../lib/signals.ts";
 import { AttachHub } from "./attach-hub.ts";
 import type { AttachSession } from "./attach-socket.ts";
-import { type ConmonPaths, conmonArgs, readPid, spawnConmon } from "./conmon.ts";
+import { type ConmonPaths, conmonArgs, launchConmon } from "./conmon.ts";
 import { type ExecOptions, type ExecTask, execProcess, writeCtl } from "./exec.ts";
+import { execNative, nativeExecRequest } from "./exec-native.ts";
 import { type ExitRecord, ExitWatcher } from "./exit-watcher.ts";
+import { hostHelper } from "./host-helper.ts";
 import type { Runtime, RuntimeInfo, RuntimeOptions, TaskCreateOptions } from "./index.ts";
+import type { OciSpec } from "./oci-spec.ts";
 import { runc } from "./runc.ts";
 import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
 import { cgroupPids, isProcessAlive, readRuncState, taskStatus } from "./runc-state.ts";
@@ -35,6 +38,8 @@ export class ConmonRuntime implements Runtime {
   #runtimeName: string;
   /** one shared attach connection per container (attach-hub.ts says why) */
   #hubs = new Map<string, Promise<AttachHub>>();
+  /** the spec each container runs with, as written to its config.json (exec builds on it) */
+  #specs = new Map<string, OciSpec>();
 
   constructor(opts: RuntimeOptions) {
     const stateDir = resolve(opts.stateDir);
@@ -73,15 +78,17 @@ export class ConmonRuntime implements Runtime {
       rm(join(this.#exitsDir, o.id), { force: true }),
     ]);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const bundle = resolve(o.bundle);
-    const spec = {
+    // no bundle given: the container's own folder here is its bundle (no folder or link to make)
+    const bundle = o.bundle ? resolve(o.bundle) : dir;
+    const spec: OciSpec = {
       ...o.spec,
       process: o.spec.process ? { ...o.spec.process, terminal: o.terminal } : undefined,
       linux: { ...o.spec.linux, cgroupsPath: o.spec.linux?.cgroupsPath || `${this.#cgroupParent}/${o.id}` },
     };
+    this.#specs.delete(o.id);
     await Promise.all([
       writeFile(join(bundle, "config.json"), serializeSpec(spec)),
-      symlink(bundle, join(dir, "bundle")),
+      bundle !== dir ? symlink(bundle, join(dir, "bundle")) : undefined,
       // how conmon treats stdin, for attach sessions of this and later daemons (attach-hub.ts)
       o.stdin && o.stdinOnce && !o.terminal ? writeFile(join(dir, STDIN_ONCE), "") : undefined,
     ]);
@@ -101,16 +108,15 @@ export class ConmonRuntime implements Runtime {
     });
     // a log kept from earlier runs of this container stays; one conmon just made goes on failure
     const newLog = o.logPath !== "" && !existsSync(o.logPath);
-    const c = spawnConmon(this.#paths, args);
     try {
-      return { pid: await readPid(c, "create") };
+      const pid = await launchConmon(this.#paths, args, hostHelper(), "create");
+      this.#specs.set(o.id, spec);
+      return { pid };
     } catch (e) {
       // conmon exits after reporting a failure; runc removed its own state. Make sure of both.
       await this.#removeAll(o.id, bundle).catch(() => {});
       if (newLog) await rm(o.logPath, { force: true });
       throw e;
-    } finally {
-      c.release();
     }
   }
 
@@ -154,8 +160,18 @@ export class ConmonRuntime implements Runtime {
     const dir = this.#dir(id);
     (await this.#hubs.get(id)?.catch(() => undefined))?.end();
     this.#hubs.delete(id);
+    this.#specs.delete(id);
     const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
     await this.#removeAll(id, bundle);
+  }
+
+  async spec(id: string): Promise<OciSpec> {
+    const known = this.#specs.get(id);
+    if (known) return known;
+    // a container an earlier daemon started: its config.json, read once
+    const spec = JSON.parse(await readFile(join(await this.#bundle(id), "config.json"), "utf8")) as OciSpec;
+    this.#specs.set(id, spec);
+    return spec;
   }
 
   /** runc state (killing what still runs), then conmon's files once conmon has gone. */
@@ -185,7 +201,8 @@ export class ConmonRuntime implements Runtime {
     const pid = await conmonPid(dir);
     if (!pid) return;
     const deadline = Date.now() + timeoutMs;
-    while ((await this.#isConmon(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // it is usually on its way out already (the exit file is its last act): look again soon
+    while ((await this.#isConmon(pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
   }
 
   exitStatus(id: string): Promise<ExitRecord | undefined> {
@@ -248,10 +265,13 @@ export class ConmonRuntime implements Runtime {
     await writeCtl(await this.#bundle(id), height, width);
   }
 
+  /** The bundle folder: the one the `bundle` link names, else the container's own folder. */
   async #bundle(id: string): Promise<string> {
+    const dir = this.#dir(id);
     try {
-      return await readlink(join(this.#dir(id), "bundle"));
+      return await readlink(join(dir, "bundle"));
     } catch (e) {
+      if (existsSync(join(dir, "config.json"))) return dir;
       throw notFound(`container ${id} does not exist`, e);
     }
   }
@@ -259,6 +279,19 @@ export class ConmonRuntime implements Runtime {
   async exec(id: string, o: ExecOptions): Promise<ExecTask> {
     const dir = this.#dir(id);
     if (!existsSync(dir)) throw notFound(`container ${id} does not exist`);
+    // the common case in the host helper (exec-native.ts); the rest, and crun, through runc
+    if (this.#isRunc && !o.tty && !o.detach) {
+      const [spec, state] = await Promise.all([
+        this.spec(id).catch(() => undefined),
+        readRuncState(this.#runcRoot, id),
+      ]);
+      // a container that is not running: runc says so in its words
+      const req =
+        spec && state && (await isProcessAlive(state.pid, state.startTime))
+          ? nativeExecRequest(id, spec, state, o.process, o)
+          : undefined;
+      if (req) return execNative(hostHelper(), req);
+    }
     const session = join(dir, "exec", randomBytes(6).toString("hex"));
     return execProcess(this.#paths, id, session, o);
   }

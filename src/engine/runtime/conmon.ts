@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { internal } from "../../lib/errors.ts";
+import { HostCallError, type HostHelper } from "./host-helper.ts";
 import { globalArgs, type RuncCli, runtimeError, runtimeMessage } from "./runc.ts";
 
 /**
@@ -88,6 +89,50 @@ export function conmonArgs(paths: ConmonPaths, a: ConmonArgs): string[] {
     if (a.execAttach) args.push("--exec-attach");
   }
   return args;
+}
+
+/**
+ * Starts conmon for a container through the daemon's host helper (host-helper.ts: a fork of a
+ * small process, not of kapseld) and waits for the container pid on its sync pipe. Rejects
+ * with runc's own message (e.g. `exec: "foo": executable file not found in $PATH`) or
+ * conmon's early error, as readPid does.
+ */
+export async function launchConmon(
+  paths: ConmonPaths,
+  args: string[],
+  helper: HostHelper,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(internal(`${what}: timed out waiting for conmon`)), timeoutMs);
+    timer.unref();
+  });
+  const env = {
+    PATH: process.env.PATH || "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    _OCI_SYNCPIPE: "3",
+  };
+  let line: string;
+  try {
+    line = await Promise.race([helper.launch([paths.conmon, ...args], env), timeout]);
+  } catch (err) {
+    if (err instanceof HostCallError && err.code === "EPIPE") {
+      const stderr = err.output.trim();
+      throw internal(`${what}: conmon exited without a result${stderr ? `: ${stderr}` : ""}`);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+  let msg: { data: number; message?: string };
+  try {
+    msg = JSON.parse(line);
+  } catch (e) {
+    throw internal(`conmon sent ${JSON.stringify(line)}`, e);
+  }
+  if (msg.data < 0) throw runtimeError(runtimeMessage(msg.message ?? "") || `${what} failed`);
+  return msg.data;
 }
 
 /** A spawned conmon with its pipes: sync (fd 3), and for exec-attach start (fd 4) and attach (fd 5). */

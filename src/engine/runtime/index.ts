@@ -11,14 +11,22 @@
  *   exits/<id>                conmon --exit-dir: exit code as text; its mtime is the finish time
  *   sock/                     conmon --socket-dir-path (unused with --full-attach; must exist)
  *   containers/<id>/          conmon --persist-dir (exit, oom), conmon.pid, pid (container pid),
- *                             bundle -> the bundle folder (config.json, conmon's attach socket
- *                             and ctl/winsz fifos), stdin-once (marker: conmon closes the
- *                             container's stdin at an attach EOF)
- *   containers/<id>/exec/<n>/ one exec session: process.json, pid, runc.log, conmon's files
+ *                             the bundle (config.json, conmon's attach socket and ctl/winsz
+ *                             fifos) or, when the caller gave a bundle folder, bundle -> it;
+ *                             stdin-once (marker: conmon closes the container's stdin at an
+ *                             attach EOF)
+ *   containers/<id>/exec/<n>/ one exec session under conmon or runc: process.json, pid, runc.log,
+ *                             conmon's files (an exec in the host helper needs none)
  *
- * The bundle folder belongs to the caller; the runtime writes config.json there, and conmon
- * its `attach` socket and `ctl`/`winsz` fifos, all removed by `delete`. Cgroups are created by
+ * A bundle folder the caller gives belongs to the caller; the runtime writes config.json there,
+ * and conmon its `attach` socket and `ctl`/`winsz` fifos, all removed by `delete`. Cgroups are created by
  * runc at `spec.linux.cgroupsPath` (default `<cgroupParent>/<id>`, cgroupfs driver).
+ *
+ * It also owns the daemon's host helper (host-helper.ts): one small long-lived process that
+ * makes the mount(2), umount2(2) and network-namespace calls of a container's start and exit,
+ * runs `ip` for the network domain, starts conmon, and runs `exec` processes without runc
+ * (exec-native.ts: runc's setns steps, for the cases they cover), so none of those costs a
+ * fork of kapseld.
  */
 import type { AttachSession } from "./attach-socket.ts";
 import { ConmonRuntime } from "./conmon-runtime.ts";
@@ -29,6 +37,8 @@ export { parseSignal } from "../../lib/signals.ts";
 export type { AttachSession } from "./attach-socket.ts";
 export type { ExecOptions, ExecTask } from "./exec.ts";
 export type { OutputFrame } from "./frame-queue.ts";
+// the host-side syscalls of a start and an exit (mount, netns, ip), for storage and network too
+export { HostCallError, type HostHelper, hostHelper, MS_BIND } from "./host-helper.ts";
 export type * from "./oci-spec.ts";
 export type {
   DeviceInput,
@@ -58,8 +68,11 @@ export interface RuntimeOptions {
 export interface TaskCreateOptions {
   /** container id: letters, digits, "_", ".", "-" (Docker's 64 hex digits fit) */
   id: string;
-  /** bundle folder; the runtime writes config.json there (spec.root.path may be relative to it) */
-  bundle: string;
+  /**
+   * bundle folder; the runtime writes config.json there (spec.root.path may be relative to it).
+   * Default: the container's folder under `stateDir` (runtime state, on the exec root's tmpfs).
+   */
+  bundle?: string;
   spec: OciSpec;
   /** conmon's k8s-file log (see src/engine/logs); "" for none (--log-driver none) */
   logPath: string;
@@ -105,6 +118,11 @@ export interface Runtime {
    * Rejects with the signal's reason on abort, or not_found for an unknown id.
    */
   waitExit(id: string, signal?: AbortSignal): Promise<{ exitCode: number; finishedAt: Date }>;
+  /**
+   * The spec the container was created with (its config.json), held in memory; for a container
+   * an earlier daemon created, read once. Throws not_found when the runtime has no such container.
+   */
+  spec(id: string): Promise<OciSpec>;
   /** as `runc state` computes it, without running runc; undefined when runc has no such container */
   state(id: string): Promise<{ status: TaskStatus; pid: number } | undefined>;
   /**

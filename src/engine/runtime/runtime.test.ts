@@ -245,7 +245,7 @@ test("exec runs extra processes: piped, with stdin, with a tty, detached, and fa
       assert.equal(await task.wait(), 0);
       times.push(performance.now() - t0);
     }
-    t.diagnostic(`exec true (piped, runc exec direct), median ms: ${median(times)}`);
+    t.diagnostic(`exec true (piped, in the host helper), median ms: ${median(times)}`);
 
     const split = await rt.exec("execs", {
       process: proc(["sh", "-c", "echo hi; echo there >&2; exit 7"]),

@@ -21,7 +21,7 @@
  *                                  in merged too
  *   containers/<id>/merged         the root file system (mount point; a full copy for "copy")
  *   containers/<id>/rw.json        { id, parent, init }
- *   tmp/                           half-made layers and layers being removed; emptied at start
+ *   tmp/                           half-made and staged layers, layers being removed; emptied at start
  * Whatever appears under layers/ or containers/ is complete: it is built in tmp/ and renamed.
  */
 import { LayerStore } from "./layer-store.ts";
@@ -53,6 +53,14 @@ export interface Storage {
     tar: NodeJS.ReadableStream,
     expect?: { diffId?: string },
   ): Promise<LayerInfo>;
+  /**
+   * Unpacks a layer tar (as applyLayer) before its parent is known or present, so that layers
+   * can be unpacked side by side (pull) or as an archive brings them (load). Overlay unpacks now
+   * into tmp/; the copy driver, whose layers hold their parent's tree, only keeps the tar and
+   * unpacks at commit. A diffId other than `expect.diffId` fails (invalid). The caller commits
+   * or discards what it staged; a daemon restart drops what it did neither with.
+   */
+  stageLayer(tar: NodeJS.ReadableStream, expect?: { diffId?: string }): Promise<StagedLayer>;
   /** undefined for a layer that is absent or released */
   getLayer(chainId: string): LayerInfo | undefined;
   /**
@@ -96,6 +104,21 @@ export interface Storage {
   rwSize(id: string): Promise<number>;
   /** Unmounts everything this storage mounted (daemon shutdown, tests). */
   close(): Promise<void>;
+}
+
+/** A layer unpacked by stageLayer, not yet in the store. */
+export interface StagedLayer {
+  /** sha256 of the layer's plain tar */
+  readonly diffId: string;
+  /**
+   * Puts the layer on parent (undefined: a base layer), with applyLayer's outcome; the same
+   * layer there already is kept instead. Throws notFound for a missing parent, after which the
+   * staged layer is gone. Commits run one at a time; one with another parent after the first
+   * applies the layer again from the tar the first kept.
+   */
+  commit(parent?: string): Promise<LayerInfo>;
+  /** Removes what was staged unless committed; idempotent. */
+  discard(): Promise<void>;
 }
 
 export interface DiffTarOptions {

@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { HostCallError, hostHelper } from "../runtime/index.ts";
 
 /** Mount points as /proc/self/mountinfo lists them (octal escapes decoded). */
 export async function mountPoints(): Promise<string[]> {
@@ -23,28 +20,31 @@ export async function isMountPoint(path: string): Promise<boolean> {
 /**
  * Mounts an overlay. Paths in `options` may be relative to `cwd`: that is how the lowerdir list
  * stays under the page size the kernel allows for mount data (Docker's overlay2 does the same
- * with its short `l/` links).
+ * with its short `l/` links). mount(2) goes through the daemon's host helper: no `mount` spawn
+ * on a container's start.
  */
 export async function mountOverlay(target: string, options: string, cwd: string): Promise<void> {
   try {
-    await run("mount", ["-t", "overlay", "overlay", "-o", options, target], { cwd });
+    await hostHelper().mount({ source: "overlay", target, fstype: "overlay", data: options, cwd });
   } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr?.trim();
-    throw new Error(`mount overlay on ${target}: ${stderr || (err as Error).message}`, { cause: err });
+    const why = err instanceof HostCallError ? err.output : (err as Error).message;
+    throw new Error(`mount overlay on ${target}: ${why}`, { cause: err });
   }
 }
 
-/** Unmounts; a busy mount is detached lazily (it goes once its last user does). */
+/** Unmounts; a busy mount is detached lazily (it goes once its last user does). Not mounted: a no-op. */
 export async function unmount(target: string): Promise<void> {
   try {
-    await run("umount", [target]);
+    await hostHelper().unmount(target);
   } catch (err) {
-    if (!(await isMountPoint(target))) return;
+    const code = (err as { code?: string }).code;
+    // EINVAL: not a mount point; ENOENT: no such path
+    if (code === "EINVAL" || code === "ENOENT" || !(await isMountPoint(target))) return;
     try {
-      await run("umount", ["-l", target]);
+      await hostHelper().unmount(target, { detach: true });
     } catch {
-      const stderr = (err as { stderr?: string }).stderr?.trim();
-      throw new Error(`umount ${target}: ${stderr || (err as Error).message}`, { cause: err });
+      const why = err instanceof HostCallError ? err.output : (err as Error).message;
+      throw new Error(`umount ${target}: ${why}`, { cause: err });
     }
   }
 }

@@ -162,6 +162,56 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
     });
 
+    test("stageLayer unpacks before the parent is known; commit places it, on another parent from the kept tar", async () => {
+      const bytes = await makeTar([
+        { name: "staged/", type: "directory" },
+        { name: "staged/f", content: "s" },
+        { name: "etc/.wh.passwd" },
+      ]);
+      const st = await storage.stageLayer(Readable.from([gzipSync(bytes)]));
+      assert.equal(st.diffId, sha(bytes));
+      const onTop = await st.commit(top);
+      assert.equal(onTop.parent, top);
+      assert.equal(onTop.chainId, sha(Buffer.from(`${top} ${sha(bytes)}`)));
+      const onBase = await st.commit(base);
+      assert.equal(onBase.parent, base);
+      assert.equal((await st.commit(top)).chainId, onTop.chainId);
+      assert.deepEqual(await readAll(storage.layerTar(onBase.chainId)), bytes);
+      await st.discard();
+      for (const [id, parent] of [
+        ["c-staged-top", onTop.chainId],
+        ["c-staged-base", onBase.chainId],
+      ]) {
+        await storage.createRw(id, parent);
+        containers.push(id);
+        const root = await storage.mount(id);
+        assert.equal(await readFile(posix.join(root, "staged/f"), "utf8"), "s");
+        assert.equal(existsSync(posix.join(root, "etc/passwd")), false);
+        assert.equal(await readFile(posix.join(root, "bin/sh"), "utf8"), "#!shell");
+        await storage.removeRw(id);
+      }
+      assert.equal(await storage.releaseLayer(onTop.chainId), true);
+      assert.equal(await storage.releaseLayer(onBase.chainId), true);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
+    });
+
+    test("stageLayer refuses a diffId other than the expected one; a failed commit or a discard leaves nothing", async () => {
+      const bytes = await makeTar([{ name: "y", content: "y" }]);
+      await assert.rejects(
+        storage.stageLayer(Readable.from([bytes]), { diffId: `sha256:${"0".repeat(64)}` }),
+        /mismatch/,
+      );
+      const st = await storage.stageLayer(Readable.from([bytes]));
+      await assert.rejects(st.commit(`sha256:${"1".repeat(64)}`), /not found/);
+      await assert.rejects(st.commit(undefined), /discarded or failed/);
+      await st.discard();
+      const unused = await storage.stageLayer(Readable.from([bytes]));
+      await unused.discard();
+      await unused.discard();
+      assert.equal(storage.getLayer(sha(bytes)), undefined);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
+    });
+
     test("applyLayer never writes outside the layer", async () => {
       const outside = await mkdtemp("/tmp/kapsel-outside-");
       try {
