@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { once } from "node:events";
+import { createHash, type Hash } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -23,11 +22,12 @@ import {
 } from "node:fs";
 import { open } from "node:fs/promises";
 import { posix } from "node:path";
-import tar, { type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import { invalid, KapselError } from "../../lib/errors.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
 import { makeDev } from "../../lib/tar/header-from-stat.ts";
+import { type EntryBody, readTarEntries } from "../../lib/tar/read-entries.ts";
 import { parseWhiteout } from "../../lib/tar/whiteouts.ts";
 import { BatchWriter } from "./batch-writer.ts";
 import { type FsOp, OPAQUE_XATTR, runFsOps } from "./fs-syscalls.ts";
@@ -81,6 +81,21 @@ const UMASK = (() => {
   }
 })();
 
+/** The input, hashed and copied (when asked) on its way to the tar reader. */
+async function* tee(
+  input: AsyncIterable<Buffer>,
+  hash: Hash,
+  copier: BatchWriter | undefined,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of input) {
+    hash.update(chunk);
+    const wait = copier?.write(chunk);
+    yield chunk;
+    if (wait) await wait;
+  }
+  await copier?.end();
+}
+
 /**
  * Unpacks a plain (uncompressed) layer tar into root, streaming: file bodies go straight to disk.
  * No entry writes outside root: names are cleaned (`..` escapes refused) and every parent path
@@ -97,40 +112,12 @@ export async function unpackLayer(
 ): Promise<UnpackResult> {
   const u = new Unpacker(root, mode);
   const hash = createHash("sha256");
-  const extract = tar.extract();
-  extract.on("entry", (header, body, next) => {
-    u.entry(header, body as unknown as EntryBody).then(
-      () => next(),
-      (err: Error) => {
-        body.resume();
-        next(err);
-      },
-    );
-  });
-  // tar-stream's streams are streamx ones: feed by hand, with backpressure, hashing on the way
-  const ended = new Promise<void>((resolve, reject) => {
-    extract.on("error", reject);
-    extract.on("finish", () => resolve());
-  });
-  ended.catch(() => {});
-  const events = extract as unknown as NodeJS.EventEmitter;
   const copy = o.copyTo ? await open(o.copyTo, "wx") : undefined;
   try {
     const copier = copy ? new BatchWriter(copy) : undefined;
-    try {
-      for await (const chunk of input) {
-        hash.update(chunk);
-        const wait = copier?.write(chunk);
-        if (!extract.write(chunk)) await Promise.race([once(events, "drain"), ended]);
-        if (wait) await wait;
-      }
-      extract.end(undefined);
-      await ended;
-      await copier?.end();
-    } catch (err) {
-      extract.destroy(err as Error);
-      throw tarError(err);
-    }
+    await readTarEntries(tee(input, hash, copier), (header, body) => u.entry(header, body));
+  } catch (err) {
+    throw tarError(err);
   } finally {
     await copy?.close();
   }
@@ -373,8 +360,6 @@ class Unpacker {
     }
   }
 }
-
-type EntryBody = AsyncIterable<Buffer> & { resume(): unknown };
 
 const dirOf = (rel: string) => {
   const d = posix.dirname(rel);
