@@ -3,10 +3,10 @@ import { lstatSync, readFileSync, type Stats, statSync } from "node:fs";
 import { lstat, open, readdir, readlink } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { ignoreMatcher, type MatchInfo, parseDockerignore } from "../lib/dockerignore.ts";
+import { goClean, goJoin, goRel } from "../lib/go-path.ts";
 import { headerFromStat, type TarHeader } from "../lib/tar/header-from-stat.ts";
 import { packStream } from "../lib/tar/pack-stream.ts";
 import { evalSymlinks } from "./cp-host.ts";
-import { goClean, goJoin, goRel } from "./cp-paths.ts";
 import { errnoText, isErrno } from "./go-path-error.ts";
 
 /**

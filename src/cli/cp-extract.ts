@@ -5,9 +5,9 @@ import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import type { Header } from "tar-stream";
 import tar from "tar-stream";
+import { goClean, goDir, goJoin } from "../lib/go-path.ts";
 import { resolveInRoot } from "../lib/path-in-root.ts";
 import { decompressStream } from "../lib/tar/compression.ts";
-import { goClean, goDir, goJoin } from "./cp-paths.ts";
 import { goPathError, isErrno } from "./go-path-error.ts";
 
 /**

@@ -1,16 +1,13 @@
 import { lstatSync, readlinkSync, type Stats, statSync } from "node:fs";
 import {
-  COPY_ERRORS,
-  type CopyInfo,
-  getRebaseName,
   goBase,
   goClean,
   goDir,
   goJoin,
-  hasTrailingPathSeparator,
+  hasTrailingSeparator,
   preserveTrailingDotOrSeparator,
-  splitPathDirEntry,
-} from "./cp-paths.ts";
+} from "../lib/go-path.ts";
+import { COPY_ERRORS, type CopyInfo, getRebaseName, splitPathDirEntry } from "./cp-paths.ts";
 import { goPathError, isErrno } from "./go-path-error.ts";
 
 /**
@@ -94,7 +91,7 @@ export function resolveHostSourcePath(path: string, followLink: boolean): [strin
   if (followLink) return getRebaseName(path, evalSymlinks(path));
   const [dir, base] = splitLast(path);
   const resolved = `${evalSymlinks(dir === "" ? "." : dir)}/${base}`.replace(/^\/\//, "/");
-  const rebase = hasTrailingPathSeparator(path) && goBase(path) !== goBase(resolved) ? goBase(path) : "";
+  const rebase = hasTrailingSeparator(path) && goBase(path) !== goBase(resolved) ? goBase(path) : "";
   return [resolved, rebase];
 }
 

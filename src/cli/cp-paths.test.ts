@@ -2,14 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   assertsDirectory,
-  type CopyInfo,
-  getRebaseName,
   goBase,
   goClean,
   goDir,
   goRel,
-  planArchiveCopy,
   preserveTrailingDotOrSeparator,
+} from "../lib/go-path.ts";
+import {
+  type CopyInfo,
+  getRebaseName,
+  planArchiveCopy,
   rebaseName,
   splitCpArg,
   splitPathDirEntry,

@@ -4,6 +4,14 @@
  * that say "a directory" or "its contents", and how an archive is renamed and where it is
  * extracted (PrepareArchiveCopy). Unix paths only.
  */
+import {
+  assertsDirectory,
+  goBase,
+  goClean,
+  goDir,
+  hasTrailingSeparator,
+  specifiesCurrentDir,
+} from "../lib/go-path.ts";
 
 /** What one side of a copy is: Docker's archive.CopyInfo. */
 export interface CopyInfo {
@@ -27,84 +35,6 @@ export function splitCpArg(arg: string): { container: string; path: string } {
   return { container, path: arg.slice(colon + 1) };
 }
 
-/** Go's filepath.Clean (Unix). */
-export function goClean(path: string): string {
-  if (path === "") return ".";
-  const rooted = path.startsWith("/");
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join("/");
-  if (rooted) return `/${joined}`;
-  return joined === "" ? "." : joined;
-}
-
-/** Go's filepath.Dir: everything before the last slash, cleaned. */
-export function goDir(path: string): string {
-  const i = path.lastIndexOf("/");
-  return goClean(path.slice(0, i + 1));
-}
-
-/** Go's filepath.Base: the last element, trailing slashes dropped; "." for "", "/" for slashes. */
-export function goBase(path: string): string {
-  if (path === "") return ".";
-  const trimmed = path.replace(/\/+$/, "");
-  if (trimmed === "") return "/";
-  return trimmed.slice(trimmed.lastIndexOf("/") + 1);
-}
-
-/** Go's filepath.Join: the non-empty elements joined and cleaned. */
-export function goJoin(...elems: string[]): string {
-  const parts = elems.filter((e) => e !== "");
-  return parts.length === 0 ? "" : goClean(parts.join("/"));
-}
-
-/** Go's filepath.Rel for two absolute (or two relative) cleaned paths. */
-export function goRel(base: string, target: string): string {
-  const b = goClean(base);
-  const t = goClean(target);
-  if (b === t) return ".";
-  const bs = b === "/" ? [""] : b.split("/");
-  const ts = t === "/" ? [""] : t.split("/");
-  let i = 0;
-  while (i < bs.length && i < ts.length && bs[i] === ts[i]) i++;
-  const up = bs.slice(i).map(() => "..");
-  const rest = ts.slice(i);
-  return [...up, ...rest].filter((p) => p !== "").join("/") || ".";
-}
-
-export function hasTrailingPathSeparator(path: string): boolean {
-  return path.endsWith("/");
-}
-
-/** The last element is "." (Go: filepath.Base(path) == "."). */
-export function specifiesCurrentDir(path: string): boolean {
-  return goBase(path) === ".";
-}
-
-/** The path says "a directory": it ends in "/" or "/.". */
-export function assertsDirectory(path: string): boolean {
-  return hasTrailingPathSeparator(path) || specifiesCurrentDir(path);
-}
-
-/** archive.PreserveTrailingDotOrSeparator: puts back the "/." or "/" that cleaning removed. */
-export function preserveTrailingDotOrSeparator(cleaned: string, original: string): string {
-  let out = cleaned;
-  if (!specifiesCurrentDir(out) && specifiesCurrentDir(original)) {
-    if (!hasTrailingPathSeparator(out)) out += "/";
-    out += ".";
-  }
-  if (!hasTrailingPathSeparator(out) && hasTrailingPathSeparator(original)) out += "/";
-  return out;
-}
-
 /** archive.SplitPathDirEntry: [dir, base] of the cleaned path, keeping a final "." as the base. */
 export function splitPathDirEntry(path: string): [string, string] {
   let cleaned = goClean(path);
@@ -119,7 +49,7 @@ export function splitPathDirEntry(path: string): [string, string] {
 export function getRebaseName(path: string, resolved: string): [string, string] {
   let out = resolved;
   if (specifiesCurrentDir(path) && !specifiesCurrentDir(out)) out += "/.";
-  if (hasTrailingPathSeparator(path) && !hasTrailingPathSeparator(out)) out += "/";
+  if (hasTrailingSeparator(path) && !hasTrailingSeparator(out)) out += "/";
   return [out, goBase(path) !== goBase(out) ? goBase(path) : ""];
 }
 

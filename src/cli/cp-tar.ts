@@ -4,9 +4,10 @@ import { lstat, readdir, readlink } from "node:fs/promises";
 import { PassThrough, type Readable } from "node:stream";
 import type { Header } from "tar-stream";
 import tar from "tar-stream";
+import { goRel } from "../lib/go-path.ts";
 import { headerFromStat, type TarHeader } from "../lib/tar/header-from-stat.ts";
 import { type AddEntry, packStream } from "../lib/tar/pack-stream.ts";
-import { type CopyInfo, goRel, rebaseName, replaceFirst, splitPathDirEntry } from "./cp-paths.ts";
+import { type CopyInfo, rebaseName, replaceFirst, splitPathDirEntry } from "./cp-paths.ts";
 import { goPathError } from "./go-path-error.ts";
 
 /**

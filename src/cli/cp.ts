@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type EngineClient, GO_MODE, hasModeBit, type PathStat } from "../client/index.ts";
+import { goJoin } from "../lib/go-path.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool } from "./command.ts";
 import { untar } from "./cp-extract.ts";
@@ -10,14 +11,7 @@ import {
   resolveLocalPath,
   validateOutputPath,
 } from "./cp-host.ts";
-import {
-  type CopyInfo,
-  getRebaseName,
-  goJoin,
-  planArchiveCopy,
-  splitCpArg,
-  splitPathDirEntry,
-} from "./cp-paths.ts";
+import { type CopyInfo, getRebaseName, planArchiveCopy, splitCpArg, splitPathDirEntry } from "./cp-paths.ts";
 import { COPY_FROM_HEADER, COPY_TO_HEADER, CopyProgress } from "./cp-progress.ts";
 import { rebaseArchive, tarResource } from "./cp-tar.ts";
 import type { Stdio } from "./stdio.ts";

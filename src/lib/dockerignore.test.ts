@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cleanPath, ignoreMatcher, type MatchInfo, parseDockerignore } from "./dockerignore.ts";
+import { ignoreMatcher, type MatchInfo, parseDockerignore } from "./dockerignore.ts";
 import { isKind } from "./errors.ts";
+import { goClean as cleanPath } from "./go-path.ts";
 
 const ignores = (pattern: string | string[], path: string) =>
   ignoreMatcher(Array.isArray(pattern) ? pattern : [pattern]).ignores(path);
@@ -252,7 +253,7 @@ test("matchWithParent keeps Docker's walk result where parent info changes the a
   assert.equal(walkIgnores(patterns, "a/b"), false);
 });
 
-test("cleanPath is Go's path.Clean", () => {
+test("goClean is Go's path.Clean", () => {
   const cases: Array<[string, string]> = [
     ["", "."],
     ["./foo", "foo"],

@@ -9,6 +9,7 @@
  */
 
 import { invalid } from "./errors.ts";
+import { goClean, goDir } from "./go-path.ts";
 
 /** The patterns of a .dockerignore file, in order (ignorefile.ReadAll). */
 export function parseDockerignore(text: string): string[] {
@@ -24,7 +25,7 @@ export function parseDockerignore(text: string): string[] {
     const invert = pattern[0] === "!";
     if (invert) pattern = goTrim(pattern.slice(1));
     if (pattern.length > 0) {
-      pattern = cleanPath(pattern);
+      pattern = goClean(pattern);
       if (pattern.length > 1 && pattern[0] === "/") pattern = pattern.slice(1);
     }
     out.push(invert ? `!${pattern}` : pattern);
@@ -89,7 +90,7 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
   };
 
   const ignores = (relPath: string): boolean => {
-    const file = cleanPath(relPath);
+    const file = goClean(relPath);
     if (file === ".") return false;
     let matched = false;
     for (const p of compiled) {
@@ -101,7 +102,7 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
 
   const mayHaveExceptionsUnder = (dirRelPath: string): boolean => {
     if (!exclusions) return false;
-    const dirSlash = `${cleanPath(dirRelPath)}/`;
+    const dirSlash = `${goClean(dirRelPath)}/`;
     return compiled.some((p) => p.exclusion && `${p.cleaned}/`.startsWith(dirSlash));
   };
 
@@ -132,7 +133,7 @@ function parentsMatch(p: Pattern, file: string): boolean {
 function compilePattern(raw: string): Pattern | undefined {
   let p = goTrim(raw);
   if (p === "") return undefined;
-  p = cleanPath(p);
+  p = goClean(p);
   let exclusion = false;
   if (p[0] === "!") {
     if (p.length === 1) throw invalid('illegal exclusion pattern: "!"');
@@ -259,29 +260,6 @@ function validGlob(pattern: string): boolean {
     } else i++;
   }
   return true;
-}
-
-/** Go's path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === "") return ".";
-  const rooted = p[0] === "/";
-  const out: string[] = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-      continue;
-    }
-    out.push(part);
-  }
-  const s = (rooted ? "/" : "") + out.join("/");
-  return s === "" ? "." : s;
-}
-
-/** Go's path.Dir: all but the last element, cleaned. */
-function goDir(p: string): string {
-  return cleanPath(p.slice(0, p.lastIndexOf("/") + 1));
 }
 
 const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";

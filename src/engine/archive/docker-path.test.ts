@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { followsLast, goBase, goClean, preserveTrailingDotOrSeparator } from "./docker-path.ts";
+import { goBase, goClean, preserveTrailingDotOrSeparator } from "../../lib/go-path.ts";
+import { followsLast } from "./docker-path.ts";
 import { goFileMode, rfc3339Nano } from "./path-stat.ts";
 
 test("goBase and goClean follow Go's filepath", () => {

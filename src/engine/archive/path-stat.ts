@@ -1,7 +1,8 @@
 import type { BigIntStats } from "node:fs";
 import { internal, KapselError, notFound } from "../../lib/errors.ts";
+import { assertsDirectory, goBase } from "../../lib/go-path.ts";
 import { type ContainerView, closeTarget, type Target } from "./container-view.ts";
-import { assertsDirectory, followsLast, goBase } from "./docker-path.ts";
+import { followsLast } from "./docker-path.ts";
 import type { PathStat } from "./index.ts";
 import { fsError, hasCode, inContainerTerms } from "./pinned-dir.ts";
 
