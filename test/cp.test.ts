@@ -129,8 +129,6 @@ describe("cp", () => {
       await ok(["cp", file, `${name}:/up/${target}`]);
       assert.equal(existsSync(`/tmp/${target}`), false, "nothing written in the host's /tmp");
       assert.equal(existsSync(`/etc/${target}`), false, "nothing written in the host's /etc");
-      const inside = await ok(["start", "-a", name]).catch(() => "");
-      assert.equal(typeof inside, "string");
       const check = join(work, `check-${cli}`);
       await ok(["cp", `${name}:/etc/${target}`, check]);
       assert.equal(readFileSync(check, "utf8"), "evil\n");
