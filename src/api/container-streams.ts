@@ -8,6 +8,7 @@ import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { parseTimestamp } from "../lib/timestamp.ts";
 import { hijack } from "./hijack.ts";
 import { queryBool } from "./request.ts";
+import { drained } from "./respond.ts";
 import type { RouteContext } from "./router.ts";
 
 /**
@@ -82,7 +83,7 @@ export async function streamLogs(ctx: RouteContext, engine: Engine): Promise<voi
       }
       flushRun();
       if (ctx.res.destroyed) break;
-      if (!ctx.res.write(Buffer.concat(parts))) await drainOrClose(ctx.res);
+      if (!ctx.res.write(Buffer.concat(parts))) await drained(ctx.res);
     }
   } catch (err) {
     if (!abort.signal.aborted) throw err;
@@ -257,30 +258,4 @@ export async function attachContainer(ctx: RouteContext, engine: Engine): Promis
     live.close();
     if (!detached) conn.output.end();
   }
-}
-
-/** Waits for a writable to drain, or to go away. */
-function drained(w: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      w.off("drain", done);
-      w.off("close", done);
-      resolve();
-    };
-    w.on("drain", done);
-    w.on("close", done);
-  });
-}
-
-/** Waits until a response can take more data, or is gone; leaves no listener behind. */
-function drainOrClose(res: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }

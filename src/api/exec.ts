@@ -6,7 +6,7 @@ import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { resizeQuery } from "./containers.ts";
 import { hijack, readUpgradeBody } from "./hijack.ts";
 import { readJson } from "./request.ts";
-import { sendJson } from "./respond.ts";
+import { drained, sendJson } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 
 export function execRoutes(router: Router, engine: Engine): void {
@@ -91,7 +91,7 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
       if (done) break;
       if (chunk.stream === "stdout" ? !wantOut : !wantErr) continue;
       const data = tty ? chunk.data : encodeFrame(chunk.stream === "stderr" ? STDERR : STDOUT, chunk.data);
-      if (!conn.output.write(data)) await new Promise((r) => conn.output.once("drain", r));
+      if (!conn.output.write(data)) await drained(conn.output);
     }
     await task.wait().catch(() => {});
   } finally {

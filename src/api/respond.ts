@@ -37,20 +37,23 @@ export function jsonLines(res: ServerResponse, contentType = "application/json")
     signal: abort.signal,
     async write(value: unknown): Promise<void> {
       if (res.destroyed || res.writableEnded) return;
-      if (!res.write(`${JSON.stringify(value)}\n`)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off("drain", done);
-            res.off("close", done);
-            resolve();
-          };
-          res.on("drain", done);
-          res.on("close", done);
-        });
-      }
+      if (!res.write(`${JSON.stringify(value)}\n`)) await drained(res);
     },
     end(): void {
       if (!res.writableEnded) res.end();
     },
   };
+}
+
+/** Waits until a writable can take more data, or is gone; leaves no listener behind. */
+export function drained(w: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      w.off("drain", done);
+      w.off("close", done);
+      resolve();
+    };
+    w.on("drain", done);
+    w.on("close", done);
+  });
 }
