@@ -1,4 +1,5 @@
 import { API_VERSION } from "../client/index.ts";
+import { hostArchitecture } from "../lib/host-arch.ts";
 import { omitEmpty } from "./format/go-json.ts";
 import { goTypedStruct } from "./format/go-print.ts";
 
@@ -15,14 +16,6 @@ export interface ClientVersion {
   Context: string;
 }
 
-const ARCH: Record<string, string> = {
-  x64: "amd64",
-  ia32: "386",
-  arm64: "arm64",
-  arm: "arm",
-  ppc64: "ppc64le",
-};
-
 export async function clientVersion(): Promise<ClientVersion> {
   const pkg = await import("../../package.json", { with: { type: "json" } });
   return {
@@ -32,7 +25,7 @@ export async function clientVersion(): Promise<ClientVersion> {
     GitCommit: "",
     GoVersion: `node${process.versions.node}`,
     Os: process.platform,
-    Arch: ARCH[process.arch] ?? process.arch,
+    Arch: hostArchitecture(),
     BuildTime: "",
     Context: "default",
   };

@@ -1,20 +1,9 @@
 import { invalid, isKind } from "../../lib/errors.ts";
+import { hostArchitecture } from "../../lib/host-arch.ts";
 import { type ImageRecord, parseNormalizedNamed } from "../images/index.ts";
 import type { BuildJob } from "./build-job.ts";
 import type { StageOutput } from "./build-output.ts";
 import type { RegistryAuth } from "./index.ts";
-
-/** Docker's name for the host's architecture (as the images domain records it). */
-export function hostArchitecture(): string {
-  const map: Record<string, string> = {
-    x64: "amd64",
-    arm64: "arm64",
-    arm: "arm",
-    ia32: "386",
-    ppc64: "ppc64le",
-  };
-  return map[process.arch] ?? process.arch;
-}
 
 /** The platform kapsel builds for: the host's. */
 export function hostPlatform(): string {

@@ -31,6 +31,7 @@
  */
 
 import { KapselError } from "../../lib/errors.ts";
+import type { RegistryCredentials } from "../distribution/index.ts";
 import type { ContainerConfig, ImageRecord, RemoveOptions } from "../images/index.ts";
 import type { AttachSession } from "../runtime/index.ts";
 import { LocalBuilder } from "./local-builder.ts";
@@ -78,16 +79,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
 }
 
-/** A registry credential as clients send it (Docker's AuthConfig). */
-export interface RegistryAuth {
-  username?: string;
-  password?: string;
-  auth?: string;
-  email?: string;
-  serveraddress?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
+/** A registry credential as clients send it (Docker's AuthConfig): the distribution domain's. */
+export type RegistryAuth = RegistryCredentials;
 
 /**
  * The messages of a build, in the shapes of Docker's JSON stream: `{stream}` for the steps'

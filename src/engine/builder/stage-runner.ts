@@ -1,10 +1,11 @@
 import { invalid } from "../../lib/errors.ts";
+import { hostArchitecture } from "../../lib/host-arch.ts";
 import type { ContainerConfig } from "../images/index.ts";
 import type { BuildJob, StageResult, StageState } from "./build-job.ts";
 import type { StageOutput } from "./build-output.ts";
 import { dispatch } from "./dispatch.ts";
 import { expandWord, type LabelInstruction, parseDockerfile } from "./dockerfile/index.ts";
-import { checkPlatform, hostArchitecture, imageFor } from "./from-image.ts";
+import { checkPlatform, imageFor } from "./from-image.ts";
 import type { StagePlan } from "./stage-graph.ts";
 
 const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

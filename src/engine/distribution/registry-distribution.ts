@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { KapselError } from "../../lib/errors.ts";
+import { hostArchitecture } from "../../lib/host-arch.ts";
 import { BlobStore } from "./blob-store.ts";
 import type { DistributionContext } from "./context.ts";
 import { registryDomain, resolveCredentials } from "./credentials.ts";
@@ -15,15 +16,6 @@ import { pullImage } from "./pull.ts";
 import { pushImage } from "./push.ts";
 import { RegistryClient } from "./registry-client.ts";
 import { type SearchOptions, type SearchResult, searchRegistry } from "./search.ts";
-
-const ARCH: Record<string, string> = {
-  x64: "amd64",
-  arm64: "arm64",
-  arm: "arm",
-  ia32: "386",
-  ppc64: "ppc64le",
-  s390x: "s390x",
-};
 
 /** The Distribution contract (see index.ts) over the blob store and registry clients. */
 export class RegistryDistribution implements Distribution {
@@ -48,7 +40,7 @@ export class RegistryDistribution implements Distribution {
       idleTimeout: opts.idleTimeout,
       retryDelays: opts.retryDelays ?? [1000, 2000],
       uploadChunkSize: opts.uploadChunkSize ?? 512 * 1024 * 1024,
-      hostArch: ARCH[process.arch] ?? process.arch,
+      hostArch: hostArchitecture(),
     };
     const d = new RegistryDistribution(ctx);
     // compressed layers follow their images out

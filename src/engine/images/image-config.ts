@@ -54,19 +54,6 @@ export interface ImageConfig {
   [key: string]: unknown;
 }
 
-/** Docker's name for the host's architecture. */
-export function hostArchitecture(): string {
-  const map: Record<string, string> = {
-    x64: "amd64",
-    arm64: "arm64",
-    arm: "arm",
-    ia32: "386",
-    ppc64: "ppc64le",
-    s390x: "s390x",
-  };
-  return map[process.arch] ?? process.arch;
-}
-
 const KEY_ORDER = [
   "comment",
   "created",

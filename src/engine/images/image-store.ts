@@ -3,6 +3,7 @@ import { mkdtemp, readdir } from "node:fs/promises";
 import { posix } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { invalid, isKind, notFound } from "../../lib/errors.ts";
+import { hostArchitecture } from "../../lib/host-arch.ts";
 import { packDirectory } from "../../lib/tar/pack-directory.ts";
 import type { Storage } from "../storage/index.ts";
 import { BOOTSTRAP_EPOCH, busyboxRootfs, hostBusybox } from "./busybox-rootfs.ts";
@@ -12,7 +13,6 @@ import {
   chainIds,
   digestOf,
   type HistoryEntry,
-  hostArchitecture,
   type ImageConfig,
   rfc3339Nano,
   serializeConfig,
