@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomicAsync } from "../../lib/atomic-file.ts";
 import { conflict, invalid, notFound } from "../../lib/errors.ts";
 import type { ContainerRecord } from "./model.ts";
 
@@ -70,7 +70,9 @@ export class ContainerStore {
     const text = `${JSON.stringify(rec)}\n`;
     const path = join(this.#root, rec.id, "container.json");
     const previous = this.#writes.get(rec.id);
-    const write = (previous ?? Promise.resolve()).catch(() => {}).then(() => writeDurably(path, text));
+    const write = (previous ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => writeFileAtomicAsync(path, text));
     this.#writes.set(rec.id, write);
     try {
       await write;
@@ -112,24 +114,4 @@ export class ContainerStore {
     if (!rec) throw notFound(`No such container: ${ref}`);
     return rec;
   }
-}
-
-/**
- * src/lib/atomic-file.ts's protocol (temp file in the same folder, fsync, rename), on libuv's
- * thread pool: its fsyncSync held the event loop for 1-20 ms per save under parallel starts
- * (about a third of kapseld's CPU profile for 50 parallel `run -d`).
- */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${randomBytes(4).toString("hex")}`;
-  const fh = await open(tmp, "w", 0o644);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  await rename(tmp, path);
 }
