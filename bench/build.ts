@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DOCKER_BIN, runCommand, startDaemon } from "../test/harness/daemon.ts";
+import { median, time } from "./measure.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 
@@ -41,17 +42,6 @@ function makeContext(): string {
   for (let i = 0; i < 200; i++)
     writeFileSync(join(dir, "small", `f${i}.txt`), `small file ${i}\n`.repeat(20));
   return dir;
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function line(name: string, value: number, target: string, note = ""): void {

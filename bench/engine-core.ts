@@ -8,19 +8,9 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { DOCKER_BIN, KAPSEL_BIN, runCommand, startDaemon, type TestDaemon } from "../test/harness/daemon.ts";
+import { median, time } from "./measure.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function medianOf(fn: () => Promise<unknown>, runs = RUNS): Promise<number> {
   await fn(); // warm-up

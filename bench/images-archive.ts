@@ -10,30 +10,15 @@
  *   /opt/kapsel-node/node_modules/node/bin/node bench/images-archive.ts
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DOCKER_BIN, runCommand, startDaemon } from "../test/harness/daemon.ts";
 import { busyboxFiles, writeOciImage } from "../test/harness/oci-image.ts";
+import { median, processRssMb as rssMb, time } from "./measure.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 64);
 const REF = "bench/big:1";
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 async function must(env: NodeJS.ProcessEnv, args: string[]): Promise<void> {
   const r = await runCommand(DOCKER_BIN, args, env, { timeout: 120_000 });

@@ -11,17 +11,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { startDaemon, type TestDaemon } from "../test/harness/daemon.ts";
 import { freePort, getWhenUp } from "../test/network-support.ts";
+import { median } from "./measure.ts";
 
 const run = promisify(execFile);
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
 const SIZE_MB = 500;
 const CONNECTIONS = 200;
 const TURNS = Number(process.env.BENCH_TURNS ?? 7);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function line(name: string, value: string, target: string): void {
   console.log(`${name.padEnd(52)} ${value.padStart(12)}   (target ${target})`);

@@ -10,29 +10,14 @@
  *   /opt/kapsel-node/node_modules/node/bin/node bench/registry.ts
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { startDaemon } from "../test/harness/daemon.ts";
 import { TestRegistry } from "../test/harness/docker-registry.ts";
 import { busyboxFiles, writeOciImage } from "../test/harness/oci-image.ts";
+import { median, processRssMb as rssMb, time } from "./measure.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 64);
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function rssMb(pid: number): number {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
 
 const layout = mkdtempSync("/tmp/kbench-oci-");
 await using source = await TestRegistry.start();
