@@ -143,7 +143,8 @@ describe("build: bad input", () => {
         let out = "";
         child.stdout.on("data", (c) => {
           out += c;
-          if (out.includes("started")) resolve();
+          // the RUN's own output, not the step line that echoes its command
+          if (/^started$/m.test(out)) resolve();
         });
         child.on("exit", () => reject(new Error(`${cli} build ended first: ${out}`)));
       });
@@ -154,6 +155,25 @@ describe("build: bad input", () => {
       assert.equal((await d.docker(["ps", "-aq"])).stdout, "");
       assert.deepEqual(leftovers(d), []);
     });
+
+  test("kapseld killed mid-RUN: the next start removes the step's container and layer", async () => {
+    const dir = dockerfile("FROM busybox:latest\nRUN echo started && sleep 30 # killed\n");
+    const child = spawn(DOCKER_BIN, ["build", dir], { env: d.env, stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      child.stdout.on("data", (c) => {
+        out += c;
+        if (/^started$/m.test(out)) resolve();
+      });
+      child.on("exit", () => reject(new Error(`docker build ended first: ${out}`)));
+    });
+    await d.stop("SIGKILL");
+    child.kill("SIGKILL");
+    await d.start();
+    assert.equal((await d.docker(["ps", "-aq"])).stdout, "");
+    assert.deepEqual(leftovers(d), []);
+    assert.deepEqual(await images(), baseline);
+  });
 
   for (const cli of CLIS)
     test(`${cli}: a bad SOURCE_DATE_EPOCH or platform: an error before the build`, async () => {

@@ -21,11 +21,12 @@ import type { RouteContext, Router } from "./router.ts";
  */
 export function buildRoutes(router: Router, engine: Engine): void {
   router.post("/build", (ctx) => postBuild(ctx, engine));
-  router.post("/build/prune", (ctx) => {
+  router.post("/build/prune", async (ctx) => {
     for (const [key, values] of queryFilters(ctx.query))
       if (values.length > 0)
         throw notImplemented(`builder prune filter "${key}" is not implemented in kapsel`);
-    return engine.builder.prune().then((r) => ({ ...r, CachesDeleted: r.CachesDeleted }));
+    const r = await (await engine.builder()).prune();
+    return { ...r, CachesDeleted: r.CachesDeleted };
   });
   router.post("/build/cancel", () => {
     throw notImplemented("cancelling a build by id (BuildKit's) is not implemented in kapsel");
@@ -49,7 +50,7 @@ async function postBuild(ctx: RouteContext, engine: Engine): Promise<undefined> 
   const out = new MessageStream(ctx.res, quiet);
 
   if (queryBool(ctx.query, "check")) {
-    const result = await engine.builder.check(ctx.req, options);
+    const result = await (await engine.builder()).check(ctx.req, options);
     for (const w of result.warnings)
       out.write({ stream: `WARN: ${w.rule}: ${w.message}${w.line ? ` (line ${w.line})` : ""}\n` });
     const n = result.warnings.length;
@@ -66,7 +67,7 @@ async function postBuild(ctx: RouteContext, engine: Engine): Promise<undefined> 
   }
 
   try {
-    const { imageId } = await engine.builder.build(ctx.req, options, (m) => out.write(m));
+    const { imageId } = await (await engine.builder()).build(ctx.req, options, (m) => out.write(m));
     if (quiet) out.send({ stream: `${imageId}\n` });
   } catch (err) {
     if (!out.started && !(quiet && out.held > 0)) throw err;
@@ -162,7 +163,9 @@ function buildOptionsOf(ctx: RouteContext): BuildOptions {
     throw notImplemented(`building from a remote context (${remote}) is not implemented in kapsel`);
   const outputs = json<unknown[]>("outputs", "outputs", Array.isArray);
   if (outputs && outputs.length > 0) throw notImplemented("build outputs are not implemented in kapsel");
-  json("cachefrom", "cache-from", Array.isArray); // accepted and ignored: the cache is the local one
+  const cacheFrom = json<unknown[]>("cachefrom", "cache-from", Array.isArray);
+  if (cacheFrom?.some((c) => typeof c !== "string"))
+    throw invalid("error reading cache-from: not a list of names");
   const buildArgs = json<Record<string, string | null>>("buildargs", "build args", isMap);
   for (const [k, v] of Object.entries(buildArgs ?? {}))
     if (v !== null && typeof v !== "string") throw invalid(`error reading build args: ${k} is not a string`);
@@ -197,6 +200,7 @@ function buildOptionsOf(ctx: RouteContext): BuildOptions {
     labels: labels ?? {},
     target: q.get("target") || undefined,
     noCache: queryBool(q, "nocache"),
+    cacheFrom: cacheFrom as string[] | undefined,
     pull: queryBool(q, "pull"),
     // Docker: forcerm implies rm; rm defaults to true
     remove: forceRemove || q.get("rm") === null || q.get("rm") === "" || queryBool(q, "rm"),

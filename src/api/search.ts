@@ -8,9 +8,9 @@ import type { RouteContext, Router } from "./router.ts";
  * X-Registry-Auth (one that does not decode is ignored: a search needs none). Answers with
  * Docker's registry.SearchResult list, in its field order.
  */
-export function searchRoutes(router: Router, engine: { distribution: Distribution }): void {
+export function searchRoutes(router: Router, engine: { distribution(): Promise<Distribution> }): void {
   router.get("/images/search", async (ctx) => {
-    const results = await engine.distribution.search({
+    const results = await (await engine.distribution()).search({
       term: ctx.query.get("term") ?? "",
       limit: searchLimit(ctx.query.get("limit")),
       filters: queryFilters(ctx.query),

@@ -1,8 +1,8 @@
 import { chmodSync, existsSync, unlinkSync } from "node:fs";
-import type * as Http from "node:http";
 import type { IncomingMessage, ServerResponse as Response, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { invalid, KapselError, notFound } from "../lib/errors.ts";
+import { nodeHttp } from "../lib/node-http.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
 import { httpStatus, sendError } from "./errors.ts";
 import { sendJson } from "./respond.ts";
@@ -10,9 +10,7 @@ import type { Router, Upgrade } from "./router.ts";
 
 export { API_VERSION, ENGINE_VERSION, MIN_API_VERSION };
 
-// Not `import ... from "node:http"`: its ESM facade reads every export, and http's lazy
-// WebSocket getters then load undici (a 760 KB script, with tls and http2) into kapseld.
-const { createServer, ServerResponse } = process.getBuiltinModule("node:http") as typeof Http;
+const { createServer, ServerResponse } = nodeHttp;
 
 const VERSION_PREFIX = /^\/v(\d+\.\d+)(\/.*)$/;
 

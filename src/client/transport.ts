@@ -1,15 +1,12 @@
 import type * as Http from "node:http";
 import type { Socket } from "node:net";
 import { Readable } from "node:stream";
+import { nodeHttp } from "../lib/node-http.ts";
 import { ConnectionError, DaemonError, messageOfBody } from "./errors.ts";
 import type { DaemonAddress } from "./host.ts";
 import type { FilterArgs } from "./types.ts";
 
 /** Query values: undefined and false are left out, true is sent as "1" (as Docker's client does). */
-// `import http from "node:http"` makes an ESM facade that reads every export, and http's lazy
-// WebSocket getters then load undici with tls, crypto, http2 and zlib: ~15 ms on every CLI start.
-// The CommonJS object only loads what is used.
-const http = process.getBuiltinModule("node:http") as typeof Http;
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 
@@ -46,12 +43,12 @@ export class Transport {
   constructor(address: DaemonAddress, apiVersion: string) {
     this.address = address;
     this.prefix = apiVersion ? `/v${apiVersion}` : "";
-    this.#agent = new http.Agent({ keepAlive: true });
+    this.#agent = new nodeHttp.Agent({ keepAlive: true });
   }
 
   /** Sends a request and resolves with the response once its headers arrive; status >= 400 rejects. */
   async request(opts: CallOptions): Promise<Http.IncomingMessage> {
-    const req = http.request(this.#requestOptions(opts, this.#agent));
+    const req = nodeHttp.request(this.#requestOptions(opts, this.#agent));
     const responded = new Promise<Http.IncomingMessage>((resolve, reject) => {
       req.once("response", resolve);
       req.once("error", (err) => reject(this.#connectionError(err)));
@@ -92,7 +89,7 @@ export class Transport {
   async hijack(opts: CallOptions): Promise<HijackedConnection> {
     const reqOpts = this.#requestOptions(opts, false);
     reqOpts.headers = { ...reqOpts.headers, Connection: "Upgrade", Upgrade: "tcp" };
-    const req = http.request(reqOpts);
+    const req = nodeHttp.request(reqOpts);
     const upgraded = new Promise<HijackedConnection>((resolve, reject) => {
       req.once("upgrade", (res, socket, head) => {
         if (head.length > 0) socket.unshift(head);

@@ -3,4 +3,18 @@ import module from "node:module";
 
 module.enableCompileCache?.();
 const { main } = await import("./main.ts");
+
+// A compile-cache miss (the first start after an install, an upgrade or a reboot) loads Node's
+// TypeScript stripper, about 20 MB that would stay for the daemon's whole life. Then compile
+// what kapseld loads later too, save the cache, and start over as a fresh process (same PID)
+// that finds everything compiled.
+const stripperLoaded = process.moduleLoadList?.some((m) => m.endsWith("internal/deps/amaro/dist/index"));
+if (stripperLoaded && process.env.KAPSELD_WARM_START !== "1" && typeof process.execve === "function") {
+  await import("../engine/builder/local-builder.ts");
+  await import("../engine/distribution/registry-distribution.ts");
+  module.flushCompileCache();
+  const argv = [process.execPath, ...process.execArgv, ...process.argv.slice(1)];
+  process.execve(process.execPath, argv, { ...process.env, KAPSELD_WARM_START: "1" });
+}
+delete process.env.KAPSELD_WARM_START;
 process.exitCode = await main(process.argv.slice(2));

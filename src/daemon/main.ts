@@ -127,6 +127,11 @@ export async function main(argv: string[]): Promise<number> {
     process.on("SIGTERM", () => void shutdown("SIGTERM"));
     process.on("SIGINT", () => void shutdown("SIGINT"));
     process.on("SIGPIPE", () => {});
+    // a promise nobody awaited failed: a bug to fix, but not one that should take down the API
+    // of every container; the stack goes to the log
+    process.on("unhandledRejection", (err) =>
+      log("error", `unhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    );
     return await new Promise<number>(() => {});
   } catch (err) {
     log("error", `failed to start daemon: ${messageOf(err)}`);

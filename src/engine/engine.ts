@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { type KapselError, notImplemented } from "../lib/errors.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
 import type { ContainerFs } from "./archive/index.ts";
-import { type Builder, createBuilder } from "./builder/index.ts";
+import { createBuilder } from "./builder/index.ts";
 import { type ContainerRecord, ContainerService, ExecService, mountPointsOf } from "./containers/index.ts";
-import { createDistribution, type Distribution } from "./distribution/index.ts";
+import { createDistribution } from "./distribution/index.ts";
 import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
 import { createImageStore, type ImageRecord, type ImageStore } from "./images/index.ts";
@@ -47,10 +47,6 @@ export class Engine {
   readonly runtime: Runtime;
   readonly network: NetworkService;
   readonly volumes: VolumeService;
-  /** the registry client (pull, push, login); set once at open */
-  distribution!: Distribution;
-  /** the image builder (POST /build); set once at open, after the containers are reconciled */
-  builder!: Builder;
   readonly containers: ContainerService;
   readonly execs: ExecService;
   readonly log: Logger;
@@ -134,28 +130,47 @@ export class Engine {
     });
     const engine = new Engine({ config, tools, events, storage, images, runtime, network, volumes, log, id });
     containers = engine.containers;
-    engine.distribution = await createDistribution({
-      root: join(config.dataRoot, "distribution"),
-      images,
-      storage,
-      events,
-      insecureRegistries: config.insecureRegistries ?? [],
-      registryMirrors: config.registryMirrors ?? [],
-    });
     // also settles the network (after the containers' states are known, before restart policies run)
     await engine.containers.reconcile();
     await volumes.reconcile((id) => engine.containers.store.find(id)?.state.Running === true);
-    engine.builder = await createBuilder({
-      root: join(config.dataRoot, "builder"),
-      images,
-      storage,
-      containers: engine.containers,
-      distribution: engine.distribution,
-      events: (action, attrs) => events.publish("builder", action, "", attrs),
-      log,
+    // a build the last daemon left midway has containers and layers to remove now
+    const buildTmp = join(config.dataRoot, "builder", "tmp");
+    if (existsSync(buildTmp) && readdirSync(buildTmp).length > 0) await engine.builder();
+    // compressed layers follow their images out: the registry client, once loaded, prunes them
+    events.subscribe((e) => {
+      if (e.Type === "image" && e.Action === "delete" && existsSync(join(config.dataRoot, "distribution")))
+        engine.distribution().catch((err) => log("warn", `loading the registry client: ${err}`));
     });
     return engine;
   }
+
+  /**
+   * The registry client (pull, push, login, search), loaded on first use: its code is a third
+   * of an idle daemon's memory, and many daemons never talk to a registry.
+   */
+  readonly distribution = onFirstUse(() =>
+    createDistribution({
+      root: join(this.config.dataRoot, "distribution"),
+      images: this.images,
+      storage: this.storage,
+      events: this.events,
+      insecureRegistries: this.config.insecureRegistries ?? [],
+      registryMirrors: this.config.registryMirrors ?? [],
+    }),
+  );
+
+  /** The image builder (POST /build), loaded on first use, as the registry client. */
+  readonly builder = onFirstUse(() =>
+    createBuilder({
+      root: join(this.config.dataRoot, "builder"),
+      images: this.images,
+      storage: this.storage,
+      containers: this.containers,
+      distribution: { pull: async (o) => (await this.distribution()).pull(o) },
+      events: (action, attrs) => this.events.publish("builder", action, "", attrs),
+      log: this.log,
+    }),
+  );
 
   notImplemented(what: string): KapselError {
     return notImplemented(`${what} is not implemented in kapsel yet`);
@@ -374,4 +389,16 @@ function osName(): string {
   } catch {
     return "Linux";
   }
+}
+
+/** A part made on its first use; a failed attempt is forgotten, so the next call tries again. */
+function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((err) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
 }

@@ -136,6 +136,11 @@ export class TestDaemon {
     this.process = child;
     child.stdout?.on("data", (d) => (this.log += d));
     child.stderr?.on("data", (d) => (this.log += d));
+    // a daemon that dies under a test is the first thing to know about a failure that follows
+    child.on("exit", (code, signal) => {
+      if (this.process === child)
+        process.stderr.write(`kapseld exited unexpectedly (${signal ?? code}); its log:\n${this.log}\n`);
+    });
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`kapseld exited with ${child.exitCode}:\n${this.log}`);
@@ -155,11 +160,11 @@ export class TestDaemon {
     const child = this.process;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
+    this.process = undefined; // an expected exit
     child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
     clearTimeout(timer);
-    this.process = undefined;
   }
 
   /** A raw API call over the socket. */
@@ -205,13 +210,19 @@ export class TestDaemon {
     });
   }
 
-  /** Runs the real docker CLI against this daemon. */
-  docker(args: string[], o: { input?: string; timeout?: number } = {}): Promise<CommandResult> {
-    return runCommand(DOCKER_BIN, args, this.env, o);
+  /** Runs the real docker CLI against this daemon; `env` replaces the daemon's `env` for this run. */
+  docker(
+    args: string[],
+    o: { input?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<CommandResult> {
+    return runCommand(DOCKER_BIN, args, o.env ?? this.env, o);
   }
 
-  kapsel(args: string[], o: { input?: string; timeout?: number } = {}): Promise<CommandResult> {
-    return runCommand(KAPSEL_BIN, args, this.env, o);
+  kapsel(
+    args: string[],
+    o: { input?: string; timeout?: number; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<CommandResult> {
+    return runCommand(KAPSEL_BIN, args, o.env ?? this.env, o);
   }
 
   async bootstrapBusybox(): Promise<void> {
@@ -231,6 +242,9 @@ export class TestDaemon {
         }
       }
     } finally {
+      // the daemon lived on, but a bug showed: say so where the test output is read
+      for (const line of this.log.split("\n"))
+        if (line.includes("unhandled rejection")) process.stderr.write(`kapseld: ${line}\n`);
       await this.stop();
       await this.destroyNetwork().catch((err) => process.stderr.write(`network cleanup: ${err}\n`));
       cleanupLeftovers(this.dir);

@@ -34,7 +34,6 @@ import { KapselError } from "../../lib/errors.ts";
 import type { RegistryCredentials } from "../distribution/index.ts";
 import type { ContainerConfig, ImageRecord, RemoveOptions } from "../images/index.ts";
 import type { AttachSession } from "../runtime/index.ts";
-import { LocalBuilder } from "./local-builder.ts";
 
 /** What POST /build asks for (moby's BuildOptions, the parts kapsel uses). */
 export interface BuildOptions {
@@ -49,6 +48,11 @@ export interface BuildOptions {
   /** --target: the stage to build (default the last); only the stages it needs are built */
   target?: string;
   noCache?: boolean;
+  /**
+   * --cache-from: a cached step counts only when its image is one of these images or an
+   * ancestor of one (the classic builder's rule); names that resolve to nothing are left out
+   */
+  cacheFrom?: string[];
   /** --pull: pull every FROM image even when it is present */
   pull?: boolean;
   /** --rm (default true): remove a RUN step's container when the step ends, also when it failed */
@@ -207,6 +211,8 @@ export interface BuilderOptions {
 
 export type { ContainerConfig };
 
-export function createBuilder(opts: BuilderOptions): Promise<Builder> {
+/** Loads the builder's code on the call: a daemon that never builds does not carry it. */
+export async function createBuilder(opts: BuilderOptions): Promise<Builder> {
+  const { LocalBuilder } = await import("./local-builder.ts");
   return LocalBuilder.open(opts);
 }

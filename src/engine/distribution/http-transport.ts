@@ -1,8 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent, IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { KapselError } from "../../lib/errors.ts";
+import { nodeHttp, nodeHttps } from "../../lib/node-http.ts";
 
 /**
  * One HTTP exchange with a registry over node:http(s), with keep-alive connections shared by
@@ -23,10 +23,9 @@ export interface HttpRequest {
   idleTimeout?: number;
 }
 
-const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
-};
+const keepAlive = { keepAlive: true, maxSockets: 16 };
+const httpAgent = new nodeHttp.Agent(keepAlive);
+let httpsAgent: Agent | undefined;
 
 export const DEFAULT_IDLE_TIMEOUT = 60_000;
 
@@ -89,10 +88,10 @@ export function send(r: HttpRequest): Promise<IncomingMessage> {
   const https = r.url.protocol === "https:";
   const idle = r.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
   return new Promise((resolve, reject) => {
-    const req = (https ? httpsRequest : httpRequest)(r.url, {
+    const req = (https ? nodeHttps().request : nodeHttp.request)(r.url, {
       method: r.method,
       headers: { "User-Agent": "kapsel (docker compatible)", ...r.headers },
-      agent: https ? agents.https : agents.http,
+      agent: https ? (httpsAgent ??= new (nodeHttps().Agent)(keepAlive)) : httpAgent,
       signal: r.signal,
       ...(https ? { rejectUnauthorized: r.tlsVerify !== false } : {}),
     });

@@ -1,6 +1,6 @@
-import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { internal, KapselError, notImplemented, unavailable } from "../../lib/errors.ts";
+import { nodeHttp } from "../../lib/node-http.ts";
 
 /** What Docker sends as Accept to plugins (moby pkg/plugins/transport/mimetype.go). */
 export const PLUGIN_MIME = "application/vnd.docker.plugins.v1.2+json";
@@ -63,7 +63,7 @@ export class PluginClient {
   #once(method: string, args: unknown, timeoutMs: number): Promise<unknown> {
     const body = args === undefined ? "" : `${JSON.stringify(args)}\n`;
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = nodeHttp.request(
         {
           ...this.#target,
           method: "POST",
