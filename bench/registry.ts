@@ -3,14 +3,16 @@
  * 200 MB image of 4 layers (busybox plus three layers of 64 MB of random data) between a
  * private kapseld and Debian's docker-registry 2.8 on 127.0.0.1, through the real docker CLI.
  * The image is made without an engine (an OCI layout, gzip level 1) and put in the registry
- * by skopeo. Each pull starts from an empty daemon (the image and its layers removed); each
- * push goes to a fresh registry, so every blob is uploaded. Prints medians with the targets,
- * kapseld's idle RSS and its peak RSS during the pulls and during the pushes.
+ * by skopeo. Each pull starts from an empty daemon (the image, its layers and its kept blobs
+ * removed); each push goes to a fresh registry, so every blob is uploaded. Prints medians with
+ * the targets, kapseld's idle RSS and its peak RSS during the pulls and during the pushes.
  *
  *   /opt/kapsel-node/node_modules/node/bin/node bench/registry.ts
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startDaemon } from "../test/harness/daemon.ts";
 import { TestRegistry } from "../test/harness/docker-registry.ts";
 import { busyboxFiles, writeOciImage } from "../test/harness/oci-image.ts";
@@ -18,6 +20,15 @@ import { median, processRssMb as rssMb, time } from "./measure.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 64);
+
+/**
+ * The kept compressed layers follow an image out after `rmi` has answered (a prune on the
+ * delete event): wait for it, or a pull may find some of its blobs still there.
+ */
+async function blobsGone(dataRoot: string): Promise<void> {
+  const dir = join(dataRoot, "distribution/blobs/sha256");
+  for (let i = 0; i < 200 && readdirSync(dir).length > 0; i++) await sleep(25);
+}
 
 const layout = mkdtempSync("/tmp/kbench-oci-");
 await using source = await TestRegistry.start();
@@ -49,6 +60,7 @@ try {
   const pulls: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     await d.docker(["rmi", "-f", ref]);
+    await blobsGone(d.dataRoot);
     const t = await time(async () => {
       const r = await d.docker(["pull", ref], { timeout: 120_000 });
       if (r.code !== 0) throw new Error(r.stderr);

@@ -296,6 +296,30 @@ describe("registry pull and push", () => {
     assert.equal(await id(b, `${reg.host}/src@${head.headers.get("docker-content-digest")}`), src.id);
   });
 
+  test("push --platform: the image's own platform pushes as usual, another fails in Docker's words, a malformed one is a 400", async () => {
+    const arch = (
+      await a.docker(["image", "inspect", "--format", "{{.Architecture}}", `${reg.host}/src:1`])
+    ).stdout.trim();
+    const other = arch === "arm64" ? "amd64" : "arm64";
+    for (const cli of ["docker", "kapsel"] as const) {
+      const name = `${reg.host}/plat-${cli}:1`;
+      await a.docker(["tag", `${reg.host}/src:1`, name]);
+      const ok = await a[cli](["push", "--platform", `linux/${arch}`, name]);
+      assert.equal(ok.code, 0, ok.stderr);
+      const wrong = await a[cli](["push", "--platform", `linux/${other}`, name]);
+      assert.notEqual(wrong.code, 0);
+      assert.match(
+        wrong.stderr,
+        new RegExp(
+          `image with reference ${name} was found but does not match the specified platform: wanted linux/${other}, actual: linux/${arch}`,
+        ),
+      );
+    }
+    const bad = await a.api("POST", `/v1.47/images/${reg.host}/src/push?tag=1&platform=linux`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body, /failed to parse platform/);
+  });
+
   test("an image made here (bootstrapped busybox) pushes, and pulls into another daemon unchanged", async () => {
     await a.bootstrapBusybox();
     await a.docker(["tag", "busybox", `${reg.host}/bb:1`]);

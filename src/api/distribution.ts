@@ -17,12 +17,12 @@ import type { RouteContext, Router } from "./router.ts";
  * unknown repository, refused credentials) is an ordinary error status, and what fails after
  * is an {"errorDetail":…,"error":…} line, as Docker's write-flusher does.
  */
-export function distributionRoutes(router: Router, engine: { distribution: Distribution }): void {
-  router.post("/images/{name*}/push", (ctx) => pushRoute(ctx, engine.distribution));
+export function distributionRoutes(router: Router, engine: { distribution(): Promise<Distribution> }): void {
+  router.post("/images/{name*}/push", async (ctx) => pushRoute(ctx, await engine.distribution()));
   router.post("/auth", async (ctx) => {
     const body = await readJson<RegistryCredentials>(ctx.req, {});
     if (typeof body !== "object" || body === null) throw invalid("invalid auth configuration");
-    return engine.distribution.login(body);
+    return (await engine.distribution()).login(body);
   });
 }
 
@@ -53,6 +53,8 @@ async function pushRoute(ctx: RouteContext, distribution: Distribution): Promise
     distribution.push({
       image: ctx.params.name,
       tag: ctx.query.get("tag") || undefined,
+      // JSON of an OCI platform (docker push --platform); older versions never send it
+      platform: ctx.version >= 1.46 ? ctx.query.get("platform") || undefined : undefined,
       auth: decodeAuthHeader(header(ctx, "x-registry-auth")),
       progress,
       signal,

@@ -1,5 +1,5 @@
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
-import { bool } from "./command.ts";
+import { bool, str } from "./command.ts";
 import { displayProgress } from "./progress.ts";
 import { discard, fullString, resolveTag } from "./pull.ts";
 import { encodeAuth, registryKey, storedAuth } from "./registry-auth.ts";
@@ -15,6 +15,12 @@ export const pushFlags: FlagSpec[] = [
   },
   // kapsel has no content trust: the flag is accepted, and images are never signed
   { name: "disable-content-trust", type: "bool", default: true, description: "Skip image signing" },
+  {
+    name: "platform",
+    type: "string",
+    description:
+      "Push a platform-specific manifest as a single-platform image to the registry (format: os[/arch[/variant]])",
+  },
   { name: "quiet", short: "q", type: "bool", description: "Suppress verbose output" },
 ];
 
@@ -22,10 +28,17 @@ export interface PushOptions {
   remote: string;
   all: boolean;
   quiet: boolean;
+  /** os[/arch[/variant]]; "" for none */
+  platform: string;
 }
 
 export function toPushOptions(flags: ParsedArgs): PushOptions {
-  return { remote: flags.args[0], all: bool(flags, "all-tags"), quiet: bool(flags, "quiet") };
+  return {
+    remote: flags.args[0],
+    all: bool(flags, "all-tags"),
+    quiet: bool(flags, "quiet"),
+    platform: str(flags, "platform"),
+  };
 }
 
 export const command: CommandModule = {
@@ -39,7 +52,11 @@ export const command: CommandModule = {
     const out = ctx.stdio.stdout;
     const ref = resolveTag(o.remote, o.all, o.quiet, out);
     const auth = encodeAuth(storedAuth(ctx.env, registryKey(ref.domain)));
-    const progress = await ctx.client().images.push(fullString(ref), { all: o.all, auth });
+    const progress = await ctx.client().images.push(fullString(ref), {
+      all: o.all,
+      auth,
+      ...(o.platform ? { platform: o.platform } : {}),
+    });
     await displayProgress(progress, o.quiet ? discard : out, !o.quiet && out.isTTY === true);
     if (o.quiet) out.write(`${fullString(ref)}\n`);
     return 0;

@@ -158,13 +158,20 @@ export function imagesApi(t: Transport) {
     },
 
     /** POST /images/{name}/push: push progress stream; no tag pushes every tag. */
-    push: (image: string, opts: { all?: boolean; auth?: string } = {}): Promise<IncomingMessage> => {
+    /** platform: "os[/arch[/variant]]", sent as Docker's JSON OCI platform (API 1.46+). */
+    push: (
+      image: string,
+      opts: { all?: boolean; auth?: string; platform?: string } = {},
+    ): Promise<IncomingMessage> => {
       const parsed = parseNormalizedNamed(image);
       const ref = opts.all ? parsed : withDefaultTag(parsed);
       return t.request({
         method: "POST",
         path: `/images/${familiarName(ref)}/push`,
-        query: { tag: opts.all ? undefined : ref.tag },
+        query: {
+          tag: opts.all ? undefined : ref.tag,
+          platform: opts.platform ? ociPlatformJson(opts.platform) : undefined,
+        },
         // docker sends an empty AuthConfig ("{}") when it has no credentials
         headers: { "X-Registry-Auth": opts.auth || Buffer.from("{}").toString("base64url") },
       });

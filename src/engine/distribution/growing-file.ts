@@ -1,21 +1,51 @@
 import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { type FileHandle, open } from "node:fs/promises";
-import { Readable, Writable } from "node:stream";
+import { Writable } from "node:stream";
+import { buffersPassed } from "./buffer-pacer.ts";
 
 /**
  * A file being downloaded, readable while it grows: the writer hashes what it is given and
- * writes it in batches of 1 MiB; a follower reads it from the start and waits for more, so a
- * layer can be unpacked while it is still downloading. A follower that keeps up takes the
- * bytes not yet on disk from memory (the writer's batch); one that falls behind reads the file
- * until it catches up. The writer never waits for a follower: holding the download back to the
+ * writes it in batches of 1 MiB; a follower (`source`) reads it from the start and waits for
+ * more, so a layer can be unpacked while it is still downloading. A follower that keeps up
+ * takes the bytes not yet on disk from memory (the writer's batch); one that falls behind reads
+ * the file until it catches up; either way into the follower's own buffers. The writer never waits for a follower: holding the download back to the
  * unpacking's pace was measured slower here (the connection stalls and restarts), and memory
  * stays bounded by the batch. The follower ends only when the writer is finished and verified,
  * and errors if the writer fails: a layer fed from a download that turns out bad never completes.
  */
-/** write batches and disk reads: big enough for few syscalls, small enough to keep memory flat */
+/** write batches: big enough for few syscalls, small enough to keep memory flat */
 const BATCH = 1024 * 1024;
-const READ_SIZE = 256 * 1024;
+
+/** Bytes read into the caller's buffer: 0 at the end. */
+export interface ByteSource {
+  read(into: Buffer): Promise<number>;
+  /** Stops reading (idempotent): a read under way may still finish. */
+  close(): void;
+}
+
+/** A file read from the start, into the caller's buffers. */
+export function fileSource(path: string, onBytes?: (total: number) => void): ByteSource {
+  let fh: Promise<FileHandle> | undefined;
+  let offset = 0;
+  let closed = false;
+  return {
+    read: async (into) => {
+      if (closed) throw new Error(`reading ${path}: closed`);
+      fh ??= open(path, "r");
+      const f = await fh;
+      const { bytesRead } = await f.read(into, 0, into.length, offset);
+      offset += bytesRead;
+      if (bytesRead > 0) onBytes?.(offset);
+      else await f.close(); // the end
+      return bytesRead;
+    },
+    close: () => {
+      closed = true;
+      void fh?.then((f) => f.close()).catch(() => {});
+    },
+  };
+}
 
 export class GrowingFile extends EventEmitter {
   /** where the bytes are: the temporary file, then (once verified) the blob's place */
@@ -80,6 +110,7 @@ export class GrowingFile extends EventEmitter {
       highWaterMark: BATCH,
       write: (chunk: Buffer, _enc, cb) => {
         hash.update(chunk);
+        buffersPassed(chunk.length);
         this.#pending.push({ at: this.received, buf: chunk });
         this.received += chunk.length;
         bytes += chunk.length;
@@ -111,63 +142,65 @@ export class GrowingFile extends EventEmitter {
     });
   }
 
-  /** Bytes from offset that are in memory (up to one chunk), or undefined. */
-  #fromMemory(offset: number): Buffer | undefined {
-    if (offset < this.#memStart || offset >= this.received) return undefined;
-    for (const p of this.#pending) if (offset < p.at + p.buf.length) return p.buf.subarray(offset - p.at);
-    return undefined;
+  /**
+   * Reads the file from the start as it grows, into buffers the reader gives (and may reuse:
+   * nothing new is allocated per read, which spares the garbage collector a layer's worth of
+   * buffers). `read` resolves to 0 at the end (writer done, everything read) and rejects with
+   * the writer's error. `onBytes` sees the total read.
+   */
+  source(onBytes?: (total: number) => void): ByteSource {
+    let fh: FileHandle | undefined;
+    let offset = 0;
+    let closed = false;
+    const wait = () => new Promise<void>((resolve) => this.once("change", () => resolve()));
+    const close = () => {
+      closed = true;
+      const f = fh;
+      fh = undefined;
+      void f?.close().catch(() => {});
+    };
+    return {
+      read: async (into: Buffer): Promise<number> => {
+        for (;;) {
+          if (closed) throw new Error("the download's reader was closed");
+          if (this.state === "failed") throw this.error ?? new Error("download failed");
+          const copied = this.#copyFromMemory(offset, into);
+          if (copied > 0) {
+            offset += copied;
+            onBytes?.(offset);
+            return copied;
+          }
+          if (offset < this.written) {
+            // the file may be renamed into the store meanwhile: then it is at the new path
+            fh ??= await open(this.path, "r").catch(() => open(this.path, "r"));
+            const want = Math.min(into.length, this.written - offset, this.#memStart - offset);
+            const { bytesRead } = await fh.read(into, 0, want, offset);
+            if (bytesRead === 0) throw new Error(`${this.path} is shorter than the bytes written to it`);
+            offset += bytesRead;
+            onBytes?.(offset);
+            return bytesRead;
+          }
+          if (this.state === "done" && offset >= this.received) {
+            close();
+            return 0;
+          }
+          await wait();
+        }
+      },
+      close,
+    };
   }
 
-  /**
-   * Reads the file from the start as it grows. `onBytes` sees the total read. Ends when the
-   * writer is done and everything was read; errors with the writer's error.
-   */
-  follow(onBytes?: (total: number) => void): Readable {
-    let fh: FileHandle | undefined;
-    const me = { offset: 0 };
-    const advance = (n: number) => {
-      me.offset += n;
-      onBytes?.(me.offset);
-    };
-    const wait = () => new Promise<void>((resolve) => this.once("change", () => resolve()));
-    const rs: Readable = new Readable({
-      highWaterMark: READ_SIZE,
-      read: () => {
-        void (async () => {
-          try {
-            for (;;) {
-              if (this.state === "failed") throw this.error ?? new Error("download failed");
-              const mem = this.#fromMemory(me.offset);
-              if (mem) {
-                advance(mem.length);
-                return void rs.push(mem);
-              }
-              if (me.offset < this.written) {
-                // the file may be renamed into the store meanwhile: then it is at the new path
-                fh ??= await open(this.path, "r").catch(() => open(this.path, "r"));
-                const want = Math.min(READ_SIZE, this.written - me.offset, this.#memStart - me.offset);
-                const buf = Buffer.allocUnsafe(want);
-                const { bytesRead } = await fh.read(buf, 0, want, me.offset);
-                advance(bytesRead);
-                return void rs.push(buf.subarray(0, bytesRead));
-              }
-              if (this.state === "done" && me.offset >= this.received) {
-                await fh?.close();
-                fh = undefined;
-                return void rs.push(null);
-              }
-              await wait();
-            }
-          } catch (err) {
-            rs.destroy(err as Error);
-          }
-        })();
-      },
-      destroy: (err, cb) => {
-        void fh?.close().catch(() => {});
-        cb(err);
-      },
-    });
-    return rs;
+  /** Copies bytes from offset that are in memory into `into`; how many (0: none there). */
+  #copyFromMemory(offset: number, into: Buffer): number {
+    if (offset < this.#memStart || offset >= this.received) return 0;
+    let n = 0;
+    for (const p of this.#pending) {
+      if (n === into.length) break;
+      const end = p.at + p.buf.length;
+      if (offset + n >= end) continue;
+      n += p.buf.copy(into, n, offset + n - p.at);
+    }
+    return n;
   }
 }

@@ -22,7 +22,6 @@
 import type { EventBus } from "../events/index.ts";
 import type { ImageRecord } from "../images/index.ts";
 import type { LayerInfo, StagedLayer } from "../storage/index.ts";
-import { RegistryDistribution } from "./registry-distribution.ts";
 
 export { decodeAuthHeader } from "./credentials.ts";
 export type { ProgressMessage, ProgressSink } from "./progress.ts";
@@ -60,6 +59,12 @@ export interface PushOptions {
   image: string;
   /** the tag; with none here nor in `image`, every tag of the repository is pushed */
   tag?: string;
+  /**
+   * API 1.46+: a JSON-encoded OCI platform ({"os":"linux","architecture":"amd64"}). kapsel's
+   * images have one platform each: the push goes on when it is the image's, else fails
+   * (notFound) with Docker's "does not match the specified platform"; malformed is invalid.
+   */
+  platform?: string;
   auth?: RegistryCredentials;
   progress: import("./progress.ts").ProgressSink;
   signal?: AbortSignal;
@@ -125,7 +130,11 @@ export interface LayerAccess {
    * Unpacks a layer before its parent is in (storage's stageLayer): with it, a pull unpacks
    * its layers side by side as they download; without it, one after the other.
    */
-  stageLayer?(tar: NodeJS.ReadableStream, expect?: { diffId?: string }): Promise<StagedLayer>;
+  stageLayer?(
+    tar: NodeJS.ReadableStream,
+    expect?: { diffId?: string },
+    o?: { packedAt?: string },
+  ): Promise<StagedLayer>;
   /**
    * The layer's tar, byte for byte the one its diffId is the digest of (plain or compressed).
    * Needed to push a layer made here (commit, build, import, bootstrap) that was never
@@ -154,6 +163,8 @@ export interface DistributionOptions {
   retryDelays?: number[];
 }
 
-export function createDistribution(opts: DistributionOptions): Promise<Distribution> {
+/** Loads the registry client's code on the call: most daemons never pull or push. */
+export async function createDistribution(opts: DistributionOptions): Promise<Distribution> {
+  const { RegistryDistribution } = await import("./registry-distribution.ts");
   return RegistryDistribution.open(opts);
 }

@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
-import { pipeline, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { KapselError } from "../../lib/errors.ts";
 import type { NamedRef } from "../images/index.ts";
 import type { LayerInfo, StagedLayer } from "../storage/index.ts";
-import { ByteCounter } from "./blob-store.ts";
 import { type DistributionContext, withRetries } from "./context.ts";
-import { decompressLayer } from "./decompress.ts";
-import { GrowingFile } from "./growing-file.ts";
+import { decompressSource } from "./decompress.ts";
+import { fileSource, GrowingFile } from "./growing-file.ts";
 import { bodyError } from "./http-transport.ts";
 import { Limiter } from "./limiter.ts";
 import type { ImageManifest } from "./manifest.ts";
@@ -124,8 +123,8 @@ export async function fetchLayers(
         extracted = n;
         if (dl.complete) progress.tick(n);
       };
-      const source = following ? following.follow(tick) : counted(ctx.blobs.open(layer.digest), tick);
-      const feed = decompressLayer(source);
+      const source = following ? following.source(tick) : fileSource(ctx.blobs.blobPath(layer.digest), tick);
+      const feed = decompressSource(source);
       let made: { value: T } | undefined;
       try {
         made = { value: await use(feed.tar) };
@@ -134,7 +133,7 @@ export async function fetchLayers(
         progress.done();
         return made.value;
       } catch (err) {
-        source.destroy();
+        source.close();
         if (made && undo) await undo(made.value).catch(() => {});
         // the download's own failure is the one to report; a retried download is unpacked again
         const failed = await dl.done.then(
@@ -166,7 +165,13 @@ export async function fetchLayers(
       const p = unpacks.run(() =>
         feedLayer(
           i,
-          (tar) => stageLayer(tar, { diffId: diffIds[i] }),
+          // storage keeps the verified blob (linked) as the layer's tar, not a plain copy
+          (tar) =>
+            stageLayer(
+              tar,
+              { diffId: diffIds[i] },
+              { packedAt: ctx.blobs.blobPath(manifest.layers[i].digest) },
+            ),
           (st) => st.discard(),
         ),
       );
@@ -213,13 +218,6 @@ export async function fetchLayers(
     outer?.removeEventListener("abort", onOuterAbort);
     unpin();
   }
-}
-
-/** A stream through a byte counter, errors and teardown passed both ways. */
-function counted(from: Readable, tick: (n: number) => void): Readable {
-  const counter = new ByteCounter(tick);
-  pipeline(from, counter, () => {});
-  return counter;
 }
 
 /** Layers a failed pull unpacked, released top down unless an image came to use them meanwhile. */

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildManifest, MT, parseManifest, parsePlatform, selectPlatform } from "./manifest.ts";
+import {
+  buildManifest,
+  decodePlatformJson,
+  MT,
+  parseManifest,
+  parsePlatform,
+  platformMatches,
+  selectPlatform,
+} from "./manifest.ts";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -124,5 +132,40 @@ test("buildManifest writes Docker schema 2 for gzip layers, OCI when a layer is 
   assert.deepEqual(
     JSON.parse(oci.bytes.toString()).layers.map((l: { mediaType: string }) => l.mediaType),
     [MT.ociLayerGzip, MT.ociLayerZstd],
+  );
+});
+
+test("the API's JSON platform (push --platform): decoded as moby's DecodePlatform, matched as containerd", () => {
+  assert.deepEqual(decodePlatformJson('{"os":"linux","architecture":"amd64"}'), {
+    os: "linux",
+    architecture: "amd64",
+  });
+  assert.equal(
+    platformMatches(decodePlatformJson('{"os":"linux","architecture":"aarch64"}'), {
+      os: "linux",
+      architecture: "arm64",
+    }),
+    true,
+  );
+  assert.throws(() => decodePlatformJson("linux/amd64"), {
+    kind: "invalid",
+    message: /^failed to parse platform: /,
+  });
+  assert.throws(() => decodePlatformJson('{"os":"linux"}'), {
+    kind: "invalid",
+    message: "both OS and Architecture must be provided",
+  });
+  assert.throws(() => decodePlatformJson('{"variant":"v7"}'), {
+    message: "optional platform fields provided, but OS and Architecture are missing",
+  });
+  const amd64 = { os: "linux", architecture: "amd64" };
+  assert.equal(platformMatches(amd64, { os: "linux", architecture: "x86_64" }), true);
+  assert.equal(platformMatches({ os: "linux", architecture: "arm64" }, amd64), false);
+  assert.equal(
+    platformMatches(
+      { os: "linux", architecture: "arm", variant: "v7" },
+      { os: "linux", architecture: "arm", variant: "v6" },
+    ),
+    false,
   );
 });

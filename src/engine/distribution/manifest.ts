@@ -169,6 +169,43 @@ function normalizePlatform(p: Platform): Platform {
   return { os: p.os, architecture, ...(variant ? { variant } : {}) };
 }
 
+/**
+ * The platform of the API's `platform` parameter (moby's httputils.DecodePlatform): JSON of an
+ * OCI platform, OS and architecture required.
+ */
+export function decodePlatformJson(s: string): Platform {
+  let p: {
+    os?: unknown;
+    architecture?: unknown;
+    variant?: unknown;
+    "os.version"?: unknown;
+    "os.features"?: unknown;
+  };
+  try {
+    p = JSON.parse(s);
+  } catch (err) {
+    throw invalid(`failed to parse platform: ${(err as Error).message}`);
+  }
+  if (typeof p !== "object" || p === null || Array.isArray(p))
+    throw invalid("failed to parse platform: not a JSON object");
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const [os, architecture, variant] = [str(p.os), str(p.architecture), str(p.variant)];
+  const features = Array.isArray(p["os.features"]) && p["os.features"].length > 0;
+  if (!os && !architecture && (variant || str(p["os.version"]) || features))
+    throw invalid("optional platform fields provided, but OS and Architecture are missing");
+  if (!os || !architecture) throw invalid("both OS and Architecture must be provided");
+  // as sent (Docker's messages show it so); platformMatches normalizes
+  return { os, architecture, ...(variant ? { variant } : {}) };
+}
+
+/** Whether an image of platform `have` is one of `want` (containerd's matcher, as selectPlatform). */
+export function platformMatches(want: Platform, have: Platform): boolean {
+  const w = normalizePlatform(want);
+  const h = normalizePlatform(have);
+  if (w.os !== h.os || w.architecture !== h.architecture) return false;
+  return !w.variant || !h.variant || w.variant === h.variant;
+}
+
 export function formatPlatform(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
 }

@@ -10,9 +10,12 @@ import { compressLayer } from "./layer-compress.ts";
 import { Limiter } from "./limiter.ts";
 import {
   buildManifest,
+  decodePlatformJson,
+  formatPlatform,
   LAYER_TYPES,
   type LayerCompression,
   parseManifest,
+  platformMatches,
   sha256Digest,
 } from "./manifest.ts";
 import { byteProgress, message, type ProgressSink, shortId, update } from "./progress.ts";
@@ -40,7 +43,7 @@ export async function pushImage(ctx: DistributionContext, o: PushOptions): Promi
     ...(o.tag || named.tag ? { tag: o.tag || named.tag } : {}),
   };
   const sink = o.progress;
-  message(sink, "", `The push refers to repository [${fullRepo(ref)}]`);
+  const platform = o.platform ? decodePlatformJson(o.platform) : undefined;
 
   const repoName = familiarRepo(ref);
   const inRepo = ctx.images
@@ -57,6 +60,20 @@ export async function pushImage(ctx: DistributionContext, o: PushOptions): Promi
     if (!found) throw notFound(`tag does not exist: ${familiarString(ref)}`);
     targets = [found];
   } else targets = inRepo.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  // one platform per image here: pushing "that platform" of it is pushing it, or nothing
+  if (platform)
+    for (const { tag, img } of targets) {
+      const actual = {
+        os: img.config.os || "linux",
+        architecture: img.config.architecture,
+        ...(img.config.variant ? { variant: img.config.variant } : {}),
+      };
+      if (!platformMatches(platform, actual))
+        throw notFound(
+          `image with reference ${fullRepo(ref)}:${tag} was found but does not match the specified platform: wanted ${formatPlatform(platform)}, actual: ${formatPlatform(actual)}`,
+        );
+    }
+  message(sink, "", `The push refers to repository [${fullRepo(ref)}]`);
 
   const [client] = (await connectClient(ctx, ref, o.auth, { pull: false, signal: o.signal })).slice(-1);
   await client.connect(o.signal);

@@ -13,7 +13,11 @@
  *                                  sha256 is the diffId): what push and save send. Written while
  *                                  unpacking, as Docker keeps tar-split; absent for layers stored
  *                                  before kapsel kept it
- *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque, released?, tar? }
+ *   layers/<chainId hex>/layer.packed  instead of layer.tar, for a layer staged from compressed
+ *                                  bytes already stored elsewhere (a pulled blob): a hard link
+ *                                  to them (a copy across file systems); layerTar decompresses
+ *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque, released?, tar?,
+ *                                  packed?: { tarSize } }
  *   l/<link>                       short symlink to ../layers/<hex>/diff, keeps mount data small
  *   containers/<id>/upper, work    overlay: the container's writes and overlay's work dir
  *   containers/<id>/init           Docker's init layer: mount points and /etc stubs; overlay's
@@ -60,7 +64,11 @@ export interface Storage {
    * unpacks at commit. A diffId other than `expect.diffId` fails (invalid). The caller commits
    * or discards what it staged; a daemon restart drops what it did neither with.
    */
-  stageLayer(tar: NodeJS.ReadableStream, expect?: { diffId?: string }): Promise<StagedLayer>;
+  stageLayer(
+    tar: NodeJS.ReadableStream,
+    expect?: { diffId?: string },
+    o?: StageOptions,
+  ): Promise<StagedLayer>;
   /** undefined for a layer that is absent or released */
   getLayer(chainId: string): LayerInfo | undefined;
   /**
@@ -104,6 +112,15 @@ export interface Storage {
   rwSize(id: string): Promise<number>;
   /** Unmounts everything this storage mounted (daemon shutdown, tests). */
   close(): Promise<void>;
+}
+
+export interface StageOptions {
+  /**
+   * The compressed bytes the tar comes from, and where they are (verified) by the time commit
+   * runs: the layer then keeps a hard link to them as its tar instead of writing a plain copy
+   * (a pull's blob; overlay only). Commit fails if they are not there.
+   */
+  packedAt?: string;
 }
 
 /** A layer unpacked by stageLayer, not yet in the store. */

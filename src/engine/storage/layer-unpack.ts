@@ -48,6 +48,8 @@ export interface UnpackResult {
   size: number;
   /** directories made opaque (overlay mode), relative, "" = root */
   opaque: string[];
+  /** length of the uncompressed tar */
+  tarSize: number;
 }
 
 export interface UnpackOptions {
@@ -86,9 +88,11 @@ async function* tee(
   input: AsyncIterable<Buffer>,
   hash: Hash,
   copier: BatchWriter | undefined,
+  count: { bytes: number },
 ): AsyncGenerator<Buffer> {
   for await (const chunk of input) {
     hash.update(chunk);
+    count.bytes += chunk.length;
     const wait = copier?.write(chunk);
     yield chunk;
     if (wait) await wait;
@@ -113,16 +117,22 @@ export async function unpackLayer(
   const u = new Unpacker(root, mode);
   const hash = createHash("sha256");
   const copy = o.copyTo ? await open(o.copyTo, "wx") : undefined;
+  const count = { bytes: 0 };
   try {
     const copier = copy ? new BatchWriter(copy) : undefined;
-    await readTarEntries(tee(input, hash, copier), (header, body) => u.entry(header, body));
+    await readTarEntries(tee(input, hash, copier, count), (header, body) => u.entry(header, body));
   } catch (err) {
     throw tarError(err);
   } finally {
     await copy?.close();
   }
   await u.finish();
-  return { diffId: `sha256:${hash.digest("hex")}`, size: u.size, opaque: [...u.opaque].sort() };
+  return {
+    diffId: `sha256:${hash.digest("hex")}`,
+    size: u.size,
+    opaque: [...u.opaque].sort(),
+    tarSize: count.bytes,
+  };
 }
 
 /**

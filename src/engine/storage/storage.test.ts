@@ -212,6 +212,45 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
     });
 
+    test("a layer staged with packedAt keeps those compressed bytes (linked) as its tar", async () => {
+      const bytes = await makeTar([{ name: "packed/f", content: "from a blob" }]);
+      const blob = posix.join(dir, "blob.gz");
+      await writeFile(blob, gzipSync(bytes));
+      const st = await storage.stageLayer(
+        Readable.from([gzipSync(bytes)]),
+        { diffId: sha(bytes) },
+        { packedAt: blob },
+      );
+      const layer = await st.commit(base);
+      await st.discard();
+      assert.deepEqual(await readAll(storage.layerTar(layer.chainId)), bytes);
+      assert.equal(await storage.layerTarSize(layer.chainId), bytes.length);
+      const layerDir = posix.join(dir, "storage/layers", layer.chainId.slice(7));
+      if (storage.driver === "overlay") {
+        assert.equal(existsSync(posix.join(layerDir, "layer.tar")), false);
+        assert.equal((await lstat(posix.join(layerDir, "layer.packed"))).nlink, 2, "a hard link to the blob");
+      }
+      // the layer keeps its tar when the blob goes; a reopened store still finds it
+      await rm(blob);
+      await storage.close();
+      storage = await createStorage({ root: posix.join(dir, "storage") });
+      assert.deepEqual(await readAll(storage.layerTar(layer.chainId)), bytes);
+      assert.equal(await storage.releaseLayer(layer.chainId), true);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
+    });
+
+    test("a commit whose packed bytes are missing fails and leaves nothing", async () => {
+      const bytes = await makeTar([{ name: "lost", content: "x" }]);
+      const st = await storage.stageLayer(Readable.from([bytes]), undefined, {
+        packedAt: posix.join(dir, "no-such-blob"),
+      });
+      if (storage.driver === "overlay") await assert.rejects(st.commit(undefined), /ENOENT/);
+      else await st.commit(undefined).then((l) => storage.releaseLayer(l.chainId));
+      await st.discard();
+      assert.equal(storage.getLayer(sha(bytes)), undefined);
+      assert.deepEqual(await readdir(posix.join(dir, "storage/tmp")), []);
+    });
+
     test("applyLayer never writes outside the layer", async () => {
       const outside = await mkdtemp("/tmp/kapsel-outside-");
       try {
