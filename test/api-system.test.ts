@@ -113,4 +113,15 @@ describe("system endpoints", () => {
     assert.equal((await d.docker(["tag", "busybox", "evbox:1"])).code, 0);
     assert.match((await live).stdout, /^tag evbox:1$/m);
   });
+
+  test("plugins: none installed; names not found; installing is not implemented", async () => {
+    const ls = await d.docker(["plugin", "ls"]);
+    assert.deepEqual(ls, { code: 0, stdout: "ID        NAME      DESCRIPTION   ENABLED\n", stderr: "" });
+    const bad = await d.docker(["plugin", "ls", "-f", "foo=bar"]);
+    assert.equal(bad.stderr, "Error response from daemon: invalid filter 'foo'\n");
+    const rm = await d.docker(["plugin", "rm", "foo"]);
+    assert.deepEqual([rm.code, rm.stderr], [1, 'Error response from daemon: plugin "foo" not found\n']);
+    const pull = await d.api("POST", "/plugins/pull?remote=foo", []);
+    assert.equal(pull.status, 501);
+  });
 });

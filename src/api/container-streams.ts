@@ -3,7 +3,7 @@ import type { Engine } from "../engine/engine.ts";
 import { type LogEntry, readLogBatches, readLogs } from "../engine/logs/index.ts";
 import type { AttachSession } from "../engine/runtime/index.ts";
 import { DEFAULT_DETACH_KEYS, DetachScanner, detachKeyBytes } from "../lib/detach-keys.ts";
-import { conflict, invalid } from "../lib/errors.ts";
+import { conflict, invalid, notImplemented } from "../lib/errors.ts";
 import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { parseTimestamp } from "../lib/timestamp.ts";
 import { hijack } from "./hijack.ts";
@@ -25,7 +25,12 @@ export async function streamLogs(ctx: RouteContext, engine: Engine): Promise<voi
   if (rec.state.Dead || rec.state.Status === "removing") {
     throw conflict("can not get logs from container which is dead or marked for removal");
   }
-  const follow = queryBool(q, "follow") && rec.state.Running;
+  if (rec.hostConfig.LogConfig?.Type === "none")
+    throw notImplemented("configured logging driver does not support reading");
+  // a client that asked to follow reads line by line (docker-py yields one item per frame),
+  // even when the container has already exited and there is nothing left to follow
+  const lineFrames = queryBool(q, "follow");
+  const follow = lineFrames && rec.state.Running;
   const timestamps = queryBool(q, "timestamps");
   // Docker: anything strconv.Atoi rejects ("all", "", "x") and negatives mean every line
   const tailRaw = q.get("tail") ?? "";
@@ -76,7 +81,7 @@ export async function streamLogs(ctx: RouteContext, engine: Engine): Promise<voi
         let data = entry.data;
         if (details) data = Buffer.concat([details, data]);
         if (timestamps) data = Buffer.concat([Buffer.from(`${rfc3339Nano(entry)} `), data]);
-        if (follow || entry.stream !== runStream || runSize + data.length > 64 * 1024) flushRun();
+        if (lineFrames || entry.stream !== runStream || runSize + data.length > 64 * 1024) flushRun();
         runStream = entry.stream;
         run.push(data); // used within this batch only, so the reader's shared buffers are fine
         runSize += data.length;

@@ -13,7 +13,11 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
     if (s.Paused) return `Up ${humanDuration(now - Date.parse(s.StartedAt))} (Paused)`;
     if (s.Restarting)
       return `Restarting (${s.ExitCode}) ${humanDuration(now - Date.parse(s.FinishedAt))} ago`;
-    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}`;
+    // moby's State.String: the health status follows, "starting" as "health: starting"
+    const health = s.Health
+      ? ` (${s.Health.Status === "starting" ? "health: starting" : s.Health.Status})`
+      : "";
+    return `Up ${humanDuration(now - Date.parse(s.StartedAt))}${health}`;
   }
   if (s.Status === "removing") return "Removal In Progress";
   if (s.Dead) return "Dead";
@@ -75,10 +79,11 @@ export function containerSummary(
   rec: ContainerRecord,
   net: NetworkView,
   size?: { rw: number; rootFs: number },
+  linkNames: string[] = [],
 ) {
   return {
     Id: rec.id,
-    Names: [`/${rec.name}`],
+    Names: [`/${rec.name}`, ...linkNames],
     Image: rec.image,
     ImageID: rec.imageId,
     Command: [rec.path, ...rec.args].join(" "),
@@ -114,7 +119,7 @@ export function containerInspect(
     ResolvConfPath: rec.resolvConfPath,
     HostnamePath: rec.hostnamePath,
     HostsPath: rec.hostsPath,
-    LogPath: rec.logPath,
+    LogPath: rec.hostConfig.LogConfig?.Type === "none" ? "" : rec.logPath,
     Name: `/${rec.name}`,
     RestartCount: rec.restartCount,
     Driver: graphDriver.Name,
@@ -151,9 +156,14 @@ export function containerInspect(
   };
 }
 
+/**
+ * Docker's HostConfig as inspect shows it: the fields the create request gave, as given, over
+ * Docker 28's defaults for the ones it left out (so settings kapsel keeps but does not list
+ * here, e.g. DeviceCgroupRules, still read back).
+ */
 function hostConfigView(rec: ContainerRecord) {
   const hc = rec.hostConfig;
-  return {
+  const view = {
     Binds: hc.Binds ?? null,
     ContainerIDFile: hc.ContainerIDFile ?? "",
     LogConfig: hc.LogConfig ?? { Type: "json-file", Config: {} },
@@ -166,14 +176,15 @@ function hostConfigView(rec: ContainerRecord) {
     ConsoleSize: hc.ConsoleSize ?? [0, 0],
     CapAdd: hc.CapAdd ?? null,
     CapDrop: hc.CapDrop ?? null,
-    CgroupnsMode: "host",
+    // Docker's default on a cgroup v1 host
+    CgroupnsMode: hc.CgroupnsMode || "host",
     Dns: hc.Dns ?? [],
     DnsOptions: hc.DnsOptions ?? [],
     DnsSearch: hc.DnsSearch ?? [],
     ExtraHosts: hc.ExtraHosts ?? null,
     GroupAdd: hc.GroupAdd ?? null,
     IpcMode: hc.IpcMode || "private",
-    Cgroup: "",
+    Cgroup: hc.Cgroup ?? "",
     Links: hc.Links ?? null,
     OomScoreAdj: hc.OomScoreAdj ?? 0,
     PidMode: hc.PidMode ?? "",
@@ -183,31 +194,46 @@ function hostConfigView(rec: ContainerRecord) {
     SecurityOpt: hc.SecurityOpt ?? null,
     Tmpfs: hc.Tmpfs ?? undefined,
     UTSMode: hc.UTSMode ?? "",
-    UsernsMode: "",
+    UsernsMode: hc.UsernsMode ?? "",
     ShmSize: hc.ShmSize || 67108864,
     Runtime: hc.Runtime || "runc",
-    Isolation: "",
+    Isolation: hc.Isolation ?? "",
     CpuShares: hc.CpuShares ?? 0,
     Memory: hc.Memory ?? 0,
     NanoCpus: hc.NanoCpus ?? 0,
-    CgroupParent: "",
-    BlkioWeight: 0,
+    CgroupParent: hc.CgroupParent ?? "",
+    BlkioWeight: hc.BlkioWeight ?? 0,
+    BlkioWeightDevice: hc.BlkioWeightDevice ?? null,
+    BlkioDeviceReadBps: hc.BlkioDeviceReadBps ?? null,
+    BlkioDeviceWriteBps: hc.BlkioDeviceWriteBps ?? null,
+    BlkioDeviceReadIOps: hc.BlkioDeviceReadIOps ?? null,
+    BlkioDeviceWriteIOps: hc.BlkioDeviceWriteIOps ?? null,
     CpuPeriod: hc.CpuPeriod ?? 0,
     CpuQuota: hc.CpuQuota ?? 0,
+    CpuRealtimePeriod: hc.CpuRealtimePeriod ?? 0,
+    CpuRealtimeRuntime: hc.CpuRealtimeRuntime ?? 0,
     CpusetCpus: hc.CpusetCpus ?? "",
     CpusetMems: hc.CpusetMems ?? "",
     Devices: hc.Devices ?? [],
+    DeviceCgroupRules: hc.DeviceCgroupRules ?? null,
+    DeviceRequests: hc.DeviceRequests ?? null,
     MemoryReservation: hc.MemoryReservation ?? 0,
     MemorySwap: hc.MemorySwap ?? 0,
-    MemorySwappiness: null,
-    OomKillDisable: null,
+    MemorySwappiness: hc.MemorySwappiness ?? null,
+    OomKillDisable: hc.OomKillDisable ?? null,
     PidsLimit: hc.PidsLimit ?? null,
     Ulimits: hc.Ulimits ?? [],
+    CpuCount: hc.CpuCount ?? 0,
+    CpuPercent: hc.CpuPercent ?? 0,
+    IOMaximumIOps: hc.IOMaximumIOps ?? 0,
+    IOMaximumBandwidth: hc.IOMaximumBandwidth ?? 0,
     Init: hc.Init ?? null,
     Mounts: hc.Mounts,
     MaskedPaths: hc.MaskedPaths,
     ReadonlyPaths: hc.ReadonlyPaths,
   };
+  const given = Object.fromEntries(Object.entries(hc).filter(([k]) => !(k in view)));
+  return { ...view, ...given };
 }
 
 /** Docker's MountPoints as inspect and ps show them: binds, volumes, --mount tmpfs (not --tmpfs). */

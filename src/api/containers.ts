@@ -1,12 +1,35 @@
 import type { Readable } from "node:stream";
-import { selectContainers, type WaitCondition } from "../engine/containers/index.ts";
+import {
+  type ContainerRecord,
+  selectContainers,
+  type UpdateRequest,
+  type WaitCondition,
+} from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
-import { invalid, messageOf } from "../lib/errors.ts";
+import { internal, invalid, messageOf } from "../lib/errors.ts";
 import { attachContainer, streamLogs } from "./container-streams.ts";
 import { containerInspect, containerSummary } from "./container-views.ts";
 import { queryBool, queryFilters, queryInt, readJson } from "./request.ts";
 import { sendJson, sendNoContent, sendStream } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
+
+/**
+ * The names legacy links give containers, as moby's name registry lists them in Names:
+ * web's link db:alias names db "/web/alias" too. Keyed by the linked container's name.
+ */
+function linkNames(all: ContainerRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const parent of all) {
+    for (const stored of parent.hostConfig.Links ?? []) {
+      // stored as "/db:/web/alias"
+      const [child, name] = stored.split(":");
+      if (!child?.startsWith("/") || !name) continue;
+      const key = child.slice(1);
+      out.set(key, [...(out.get(key) ?? []), `/${parent.name}/${name.split("/").pop()}`]);
+    }
+  }
+  return out;
+}
 
 /** Routes for /containers: thin handlers over the container service. */
 export function containerRoutes(router: Router, engine: Engine): void {
@@ -36,9 +59,15 @@ export function containerRoutes(router: Router, engine: Engine): void {
       find: (ref) => containers.store.find(ref),
       networking: (rec) => containers.networkView(rec),
     });
+    const links = linkNames(containers.store.all());
     return Promise.all(
       recs.map(async (rec) =>
-        containerSummary(rec, containers.networkView(rec), withSize ? await engine.sizes(rec) : undefined),
+        containerSummary(
+          rec,
+          containers.networkView(rec),
+          withSize ? await engine.sizes(rec) : undefined,
+          links.get(rec.name),
+        ),
       ),
     );
   });
@@ -46,13 +75,24 @@ export function containerRoutes(router: Router, engine: Engine): void {
   router.get("/containers/{id}/json", async (ctx) => {
     const rec = containers.store.get(ctx.params.id);
     const size = queryBool(ctx.query, "size") ? await engine.sizes(rec) : undefined;
-    return containerInspect(
+    const view = containerInspect(
       rec,
       engine.execs.idsFor(rec.id),
       engine.graphDriver(rec),
       containers.networkView(rec),
       size,
     );
+    // before API 1.45 a user network's aliases listed the container's short ID too (moby keeps
+    // that for older clients, e.g. docker-py's tests at 1.44)
+    if (ctx.version < 1.45) {
+      for (const [name, ep] of Object.entries(view.NetworkSettings.Networks)) {
+        if (["bridge", "host", "none", "default"].includes(name)) continue;
+        const aliases = (ep.Aliases as string[] | null) ?? [];
+        const short = rec.id.slice(0, 12);
+        if (!aliases.includes(short)) ep.Aliases = [...aliases, short];
+      }
+    }
+    return view;
   });
 
   router.post("/containers/{id}/start", async (ctx) => {
@@ -104,9 +144,9 @@ export function containerRoutes(router: Router, engine: Engine): void {
     ctx.res.end();
   });
 
-  router.post("/containers/{id}/update", () => {
-    throw engine.notImplemented("container update");
-  });
+  router.post("/containers/{id}/update", async (ctx) =>
+    containers.update(ctx.params.id, await readJson<UpdateRequest>(ctx.req, {})),
+  );
 
   router.post("/containers/{id}/wait", async (ctx) => {
     const condition = (ctx.query.get("condition") || "not-running") as WaitCondition;
@@ -130,10 +170,25 @@ export function containerRoutes(router: Router, engine: Engine): void {
   });
 
   router.delete("/containers/{id}", async (ctx) => {
+    if (queryBool(ctx.query, "link"))
+      throw internal("Conflict, cannot remove the default link name of the container");
     await containers.remove(ctx.params.id, {
       force: queryBool(ctx.query, "force"),
       volumes: queryBool(ctx.query, "v"),
     });
+    sendNoContent(ctx.res);
+  });
+
+  // a legacy link's name, "web/db": with link=1 web drops the link, else db itself is removed
+  router.delete("/containers/{parent}/{alias}", async (ctx) => {
+    const { parent, alias } = ctx.params;
+    if (queryBool(ctx.query, "link")) await containers.removeLink(parent, alias);
+    else {
+      await containers.remove(containers.linkTarget(parent, alias).id, {
+        force: queryBool(ctx.query, "force"),
+        volumes: queryBool(ctx.query, "v"),
+      });
+    }
     sendNoContent(ctx.res);
   });
 

@@ -5,13 +5,27 @@ import { messageOf } from "../lib/errors.ts";
 import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { resizeQuery } from "./containers.ts";
 import { hijack, readUpgradeBody } from "./hijack.ts";
-import { readJson } from "./request.ts";
+import { canonicalFields, readJson } from "./request.ts";
 import { drained, sendJson } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 
+const EXEC_FIELDS = [
+  "AttachStdin",
+  "AttachStdout",
+  "AttachStderr",
+  "DetachKeys",
+  "Tty",
+  "ConsoleSize",
+  "Env",
+  "Cmd",
+  "Privileged",
+  "User",
+  "WorkingDir",
+];
+
 export function execRoutes(router: Router, engine: Engine): void {
   router.post("/containers/{id}/exec", async (ctx) => {
-    const body = await readJson<ExecConfig>(ctx.req, {});
+    const body = canonicalFields(await readJson<ExecConfig>(ctx.req, {}), EXEC_FIELDS);
     sendJson(ctx.res, 201, engine.execs.create(ctx.params.id, body));
   });
   router.get("/exec/{id}/json", (ctx) => engine.execs.inspect(ctx.params.id));
@@ -32,7 +46,7 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
   }>(ctx, {});
   const e0 = engine.execs.get(ctx.params.id);
   if (body.Detach) {
-    await engine.execs.start(ctx.params.id, { detach: true, tty: body.Tty, consoleSize: body.ConsoleSize });
+    await engine.execs.start(ctx.params.id, { detach: true, consoleSize: body.ConsoleSize });
     if (ctx.upgrade) {
       ctx.upgrade.socket.end(
         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
@@ -43,6 +57,9 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
     }
     return;
   }
+  // moby frames the stream unless the start request says Tty (docker-py's exec_start(tty=False)
+  // of a Tty exec reads the terminal's output as stdout frames); an absent field keeps the
+  // exec's own setting
   const tty = body.Tty ?? e0.config.Tty ?? false;
   // Docker answers 101 first and reports a process that cannot start inside the stream, as a
   // line on stdout; the client then reads the exit code (126/127) from the exec's inspect
@@ -51,7 +68,6 @@ async function startExec(ctx: RouteContext, engine: Engine): Promise<void> {
   try {
     started = await engine.execs.start(ctx.params.id, {
       detach: false,
-      tty: body.Tty,
       consoleSize: body.ConsoleSize,
     });
   } catch (err) {

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
-import type { Distribution } from "../engine/distribution/index.ts";
 import { byteProgress } from "../engine/distribution/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { ImageRecord } from "../engine/images/index.ts";
@@ -13,7 +12,7 @@ import {
   saveImages,
   withDefaultTag,
 } from "../engine/images/index.ts";
-import { conflict, invalid, messageOf, notImplemented } from "../lib/errors.ts";
+import { conflict, invalid, KapselError, messageOf } from "../lib/errors.ts";
 import { pullRoute } from "./distribution.ts";
 import { queryBool, queryFilters, readJson } from "./request.ts";
 import { jsonLines, sendJson, sendStream } from "./respond.ts";
@@ -109,7 +108,13 @@ export function imageRoutes(router: Router, engine: Engine): void {
 
   router.get("/images/{name*}/json", (ctx) => {
     const img = images.resolve(ctx.params.name);
-    return imageInspect(img, engine.imageGraphDriver(img));
+    const view = imageInspect(img, engine.imageGraphDriver(img));
+    if (ctx.version >= 1.5) return view; // API 1.50 (versions are compared as numbers)
+    // older clients get the image config in the container-config shape Docker used before
+    // 1.50 (every field, empty ones too), and before 1.45 the empty Container fields as well
+    const legacy = { ...view, Config: legacyImageConfig(view.Config as Record<string, unknown>) };
+    if (ctx.version >= 1.45) return legacy;
+    return { ...legacy, Container: "", ContainerConfig: legacyImageConfig({}) };
   });
 
   router.get("/images/{name*}/history", (ctx) => images.history(ctx.params.name));
@@ -133,21 +138,7 @@ export function imageRoutes(router: Router, engine: Engine): void {
 
   router.post("/images/create", async (ctx) => {
     const fromSrc = ctx.query.get("fromSrc");
-    if (fromSrc === null) {
-      // pulls belong to the distribution domain, when the engine has one
-      const distribution = (engine as { distribution?: Distribution }).distribution;
-      if (distribution) return pullRoute(ctx, distribution);
-      const from = ctx.query.get("fromImage") ?? "";
-      if (!from) throw invalid("image name is required");
-      const tag = ctx.query.get("tag") ?? "";
-      const ref = tag ? `${from}${/^[a-z0-9]+:[a-f0-9]{32,}$/.test(tag) ? "@" : ":"}${tag}` : from;
-      const name = familiarString(withDefaultTag(parseNormalizedNamed(ref)));
-      // docker run prints "Unable to find image ... locally" then this, and exits 125
-      throw notImplemented(
-        `cannot pull ${name}: pulling images from a registry is not implemented in kapsel yet ` +
-          `(make images locally with "kapsel image bootstrap busybox" or "docker import")`,
-      );
-    }
+    if (fromSrc === null) return pullRoute(ctx, await engine.distribution());
     const repo = ctx.query.get("repo") ?? "";
     const tag = ctx.query.get("tag") ?? "";
     const options = {
@@ -244,11 +235,51 @@ export function imageRoutes(router: Router, engine: Engine): void {
   });
 
   router.post("/images/load", async (ctx) => {
-    const lines = await loadImages(engine, ctx.req, join(engine.config.dataRoot, "image", "tmp"));
+    // as moby's postImagesLoad: a failed load is still a 200, its error the stream's last line
+    // (docker-py raises ImageLoadError from that line, the CLI prints it)
+    let lines: string[];
+    try {
+      lines = await loadImages(engine, ctx.req, join(engine.config.dataRoot, "image", "tmp"));
+    } catch (err) {
+      const message = messageOf(err);
+      const out = jsonLines(ctx.res);
+      await out.write({ errorDetail: { message }, error: message });
+      out.end();
+      return;
+    }
     const out = jsonLines(ctx.res);
     for (const line of lines) await out.write({ stream: `${line}\n` });
     out.end();
   });
+}
+
+/** moby's container.Config as JSON, in its field order: what API < 1.50 shows as an image's Config. */
+function legacyImageConfig(c: Record<string, unknown>): Record<string, unknown> {
+  const opt = (k: string) => (c[k] === undefined || c[k] === null || c[k] === "" ? {} : { [k]: c[k] });
+  return {
+    Hostname: "",
+    Domainname: "",
+    User: c.User ?? "",
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    ...opt("ExposedPorts"),
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: c.Env ?? null,
+    Cmd: c.Cmd ?? null,
+    ...opt("Healthcheck"),
+    ...(c.ArgsEscaped ? { ArgsEscaped: true } : {}),
+    Image: "",
+    Volumes: c.Volumes ?? null,
+    WorkingDir: c.WorkingDir ?? "",
+    Entrypoint: c.Entrypoint ?? null,
+    OnBuild: c.OnBuild ?? null,
+    Labels: c.Labels ?? null,
+    ...opt("StopSignal"),
+    ...opt("Shell"),
+  };
 }
 
 /** The parts of a container's config an image keeps (the OCI image config's, and Docker's extras). */
@@ -292,8 +323,17 @@ async function commitContainer(
     throw conflict(`You cannot commit container ${rec.id} which is being removed`);
   const own = rec.config as unknown as ContainerConfig;
   const config = mergeConfig(applyChanges(o.config ?? own, o.changes), own);
-  const pause = o.pause && rec.state.Running && !rec.state.Paused;
-  if (pause) await engine.containers.pause(rec.id);
+  let pause = o.pause && rec.state.Running && !rec.state.Paused;
+  if (pause) {
+    try {
+      await engine.containers.pause(rec.id);
+    } catch (err) {
+      // the process ended before kapsel saw it exit (`docker commit` right after a short
+      // `start`): there is nothing left to freeze, so commit its filesystem as Docker would
+      if (!(err instanceof KapselError && err.kind === "conflict")) throw err;
+      pause = false;
+    }
+  }
   let id: string;
   try {
     const kept: ContainerConfig = {};

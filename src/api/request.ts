@@ -30,6 +30,23 @@ export async function readJson<T>(req: IncomingMessage, fallback: T): Promise<T>
   }
 }
 
+/**
+ * Go's JSON decoding matches field names case-insensitively, so clients may send "detachKeys"
+ * for DetachKeys (docker-py does): renames such top-level keys of `body` to `names`' spelling.
+ */
+export function canonicalFields<T>(body: T, names: readonly string[]): T {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return body;
+  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const name = byLower.get(key.toLowerCase()) ?? key;
+    // an exact spelling wins over a differently cased duplicate
+    if (name in out && key !== name) continue;
+    out[name] = value;
+  }
+  return out as T;
+}
+
 /** Docker's boolean query values: 1/true/True are true; 0/false/empty are false. */
 export function queryBool(q: URLSearchParams, name: string, fallback = false): boolean {
   const v = q.get(name);

@@ -4,10 +4,12 @@ import { invalid } from "../lib/errors.ts";
 import { parseTimestamp } from "../lib/timestamp.ts";
 import { containerSummary } from "./container-views.ts";
 import { imageSummary } from "./images.ts";
+import { pluginRoutes } from "./plugins.ts";
 import { queryFilters } from "./request.ts";
 import { jsonLines } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 import { API_VERSION } from "./server.ts";
+import { swarmRoutes } from "./swarm.ts";
 
 const EVENT_FILTERS = [
   "config",
@@ -43,6 +45,9 @@ export function systemRoutes(router: Router, engine: Engine): void {
   router.get("/info", () => engine.info());
   router.get("/events", (ctx) => streamEvents(ctx, engine));
   router.get("/system/df", (ctx) => diskUsage(engine, ctx.query.getAll("type")));
+  // registered here because the daemon wires the route areas it knows (src/daemon/main.ts)
+  swarmRoutes(router, engine);
+  pluginRoutes(router, engine);
 }
 
 const DF_TYPES = ["container", "image", "volume", "build-cache"];

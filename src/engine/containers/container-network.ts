@@ -357,13 +357,21 @@ export class ContainerNetworking {
    */
   view(rec: ContainerRecord): NetworkView {
     const live = this.#network.sandbox(rec.id);
-    if (live)
+    if (live) {
+      // the endpoint's driver options are the request's, kept as given (Docker shows them back)
+      const configured = this.networksOf(rec);
+      const networks: Record<string, EndpointSettings> = {};
+      for (const [name, ep] of Object.entries(live.networks)) {
+        const opts = configured[name]?.DriverOpts;
+        networks[name] = opts && !ep.DriverOpts ? { ...ep, DriverOpts: { ...opts } } : ep;
+      }
       return {
         sandboxId: createHash("sha256").update(live.netnsPath).digest("hex"),
         sandboxKey: live.netnsPath,
-        networks: live.networks,
+        networks,
         ports: live.ports,
       };
+    }
     const networks: Record<string, EndpointSettings> = {};
     for (const [name, cfg] of Object.entries(this.networksOf(rec))) {
       let networkId = "";

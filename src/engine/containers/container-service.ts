@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { conflict, invalid, KapselError, messageOf, notModified } from "../../lib/errors.ts";
+import {
+  conflict,
+  internal,
+  invalid,
+  KapselError,
+  messageOf,
+  notFound,
+  notModified,
+} from "../../lib/errors.ts";
 import { newId, shortId } from "../../lib/ids.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { parseSignal } from "../../lib/signals.ts";
@@ -16,10 +24,12 @@ import {
   NETWORK_SETUP_ERROR,
   type NetworkView,
 } from "./container-network.ts";
+import { applyUpdate, type UpdateRequest } from "./container-update.ts";
 import { ContainerVolumes, type VolumeAccess } from "./container-volumes.ts";
 import { writeEtcFiles } from "./etc-files.ts";
 import { checkNetworkMode, normalizeHostConfig } from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
+import { parseLink } from "./legacy-links.ts";
 import {
   type ContainerRecord,
   type DockerConfig,
@@ -151,7 +161,7 @@ export class ContainerService {
       // the etc files are written while storage makes the layer (its calls wait on the disk)
       const layer = this.#deps.storage.createRw(id, this.#deps.images.topLayer(image.id));
       try {
-        this.#writeEtc(rec);
+        await this.#writeEtc(rec);
       } finally {
         await layer;
       }
@@ -174,9 +184,9 @@ export class ContainerService {
     }
   }
 
-  #writeEtc(rec: ContainerRecord, net: AttachedNetwork["etc"] = {}): void {
+  #writeEtc(rec: ContainerRecord, net: AttachedNetwork["etc"] = {}): Promise<void> {
     const hc = rec.hostConfig;
-    writeEtcFiles(
+    return writeEtcFiles(
       { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
       {
         hostname: rec.config.Hostname,
@@ -232,7 +242,7 @@ export class ContainerService {
         rec.hostnamePath = net.sharedWith.hostnamePath;
         rec.hostsPath = net.sharedWith.hostsPath;
         rec.resolvConfPath = net.sharedWith.resolvConfPath;
-      } else this.#writeEtc(rec, net.etc);
+      } else await this.#writeEtc(rec, net.etc);
       const mounts = await this.#vols.setup(rec, rootfs);
       const spec = buildContainerSpec(rec, rootfs, {
         initPath: this.#deps.initPath,
@@ -565,6 +575,54 @@ export class ContainerService {
     this.#runs.delete(rec.id);
     this.#event(rec, "destroy");
     this.#waiters.removed(rec.id, rec.state.ExitCode);
+  }
+
+  /**
+   * docker update (moby's daemon.update): new resource limits and restart policy, applied to
+   * the running process as well; the record changes only once the runtime has taken them.
+   */
+  update(ref: string, req: UpdateRequest): Promise<{ Warnings: string[] | null }> {
+    const rec = this.store.get(ref);
+    return this.#lock.run(rec.id, async () => {
+      if (rec.state.Status === "removing" || rec.state.Dead)
+        throw conflict(
+          `Cannot update container ${rec.id}: container is marked for removal and cannot be "update"`,
+        );
+      const { hostConfig, resources } = applyUpdate(rec.id, rec.hostConfig, req);
+      // a container waiting out its restart back-off has no process: its next start applies them
+      if (rec.state.Running && !rec.state.Restarting) {
+        await this.#deps.runtime.update(rec.id, resources).catch((err) => {
+          throw internal(`Cannot update container ${rec.id}: ${messageOf(err)}`, err);
+        });
+      }
+      rec.hostConfig = hostConfig;
+      await this.store.save(rec);
+      this.#event(rec, "update");
+      return { Warnings: null };
+    });
+  }
+
+  /**
+   * The container a legacy link name ("web/db": web's link aliased db) stands for, as moby's
+   * name registry resolves it; 404 when web has no such link.
+   */
+  linkTarget(parentRef: string, alias: string): ContainerRecord {
+    const parent = this.store.find(parentRef);
+    const link = (parent?.hostConfig.Links ?? []).map(parseLink).find((l) => l.alias === alias);
+    const child = link ? this.store.find(link.name) : undefined;
+    if (!child) throw notFound(`No such container: ${parentRef}/${alias}`);
+    return child;
+  }
+
+  /** DELETE /containers/web/db?link=1 (moby's rmLink): web forgets its link db; both stay. */
+  removeLink(parentRef: string, alias: string): Promise<void> {
+    this.linkTarget(parentRef, alias);
+    const parent = this.store.get(parentRef);
+    return this.#lock.run(parent.id, async () => {
+      const kept = (parent.hostConfig.Links ?? []).filter((l) => parseLink(l).alias !== alias);
+      parent.hostConfig.Links = kept.length > 0 ? kept : null;
+      await this.store.save(parent);
+    });
   }
 
   rename(ref: string, newName: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 
 const DEFAULT_HOSTS = [
   "127.0.0.1\tlocalhost",
@@ -104,19 +105,19 @@ function readHost(path: string): string {
  * mount (a rename would leave it the old file), and on an ext4 without a journal each new inode
  * costs about 0.5 ms of kernel time (its allocator skips recently deleted inodes one by one).
  */
-export function writeEtcFiles(
+export async function writeEtcFiles(
   paths: { hostname: string; hosts: string; resolvConf: string },
   o: EtcOptions,
-): void {
-  writeIfChanged(paths.hostname, `${o.hostname}\n`);
-  writeIfChanged(paths.hosts, hostsFile(o));
-  writeIfChanged(paths.resolvConf, resolvConf(o));
+): Promise<void> {
+  // on the thread pool: parallel starts would otherwise queue behind each other's inode allocations
+  await Promise.all([
+    writeIfChanged(paths.hostname, `${o.hostname}\n`),
+    writeIfChanged(paths.hosts, hostsFile(o)),
+    writeIfChanged(paths.resolvConf, resolvConf(o)),
+  ]);
 }
 
-function writeIfChanged(path: string, text: string): void {
-  let old: string | undefined;
-  try {
-    old = readFileSync(path, "utf8");
-  } catch {}
-  if (old !== text) writeFileSync(path, text, { mode: 0o644 });
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  const old = await readFile(path, "utf8").catch(() => undefined);
+  if (old !== text) await writeFile(path, text, { mode: 0o644 });
 }

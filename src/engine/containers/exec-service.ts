@@ -5,6 +5,7 @@ import type { ExecTask, ProcessSpec, Runtime } from "../runtime/index.ts";
 import { execProcessSpec } from "../runtime/index.ts";
 import type { Storage } from "../storage/index.ts";
 import { type ContainerService, restartingError } from "./container-service.ts";
+import { HealthMonitor } from "./health.ts";
 import type { ContainerRecord } from "./model.ts";
 import { resolveUser } from "./user.ts";
 
@@ -44,6 +45,8 @@ export class ExecService {
 
   constructor(deps: { containers: ContainerService; runtime: Runtime; events: EventBus; storage: Storage }) {
     this.#deps = deps;
+    // health probes are execs: the monitor lives with them and follows the containers' events
+    new HealthMonitor({ containers: deps.containers, execs: this, events: deps.events });
   }
 
   idsFor(containerId: string): string[] {
@@ -95,11 +98,13 @@ export class ExecService {
   /**
    * Starts the process; the caller pumps `task` (output, stdin) unless detached. When the
    * process cannot start, the exec gets Docker's exit code (127 command not found, 126 not
-   * executable or a bad user, 128 otherwise) and the error says why.
+   * executable or a bad user, 128 otherwise) and the error says why. Whether the process gets
+   * a terminal is the create request's Tty, as in moby: the start request's Tty only decides
+   * how the API frames the output.
    */
   async start(
     id: string,
-    o: { detach: boolean; tty?: boolean; consoleSize?: [number, number] | null },
+    o: { detach: boolean; consoleSize?: [number, number] | null },
   ): Promise<{ exec: ExecRecord; task: ExecTask }> {
     const e = this.get(id);
     if (e.started)
@@ -110,7 +115,7 @@ export class ExecService {
     this.#checkRunning(rec);
     e.started = true;
     this.#event(rec, `exec_start: ${(e.config.Cmd ?? []).join(" ")}`, id);
-    const tty = o.tty ?? e.config.Tty ?? false;
+    const tty = e.config.Tty === true;
     let process: ProcessSpec;
     try {
       process = await this.#processSpec(rec, e.config, tty, o.consoleSize ?? e.config.ConsoleSize);

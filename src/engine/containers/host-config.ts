@@ -2,6 +2,22 @@ import { isIP } from "node:net";
 import { invalid, notImplemented } from "../../lib/errors.ts";
 import type { DockerConfig, HostConfig } from "./model.ts";
 
+/** the log drivers built into Docker 28 */
+const DOCKER_LOG_DRIVERS = [
+  "none",
+  "local",
+  "json-file",
+  "syslog",
+  "journald",
+  "gelf",
+  "fluentd",
+  "awslogs",
+  "splunk",
+  "etwlogs",
+  "gcplogs",
+  "logentries",
+];
+
 const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
 
 /**
@@ -28,11 +44,18 @@ export function normalizeHostConfig(input: HostConfig | undefined): HostConfig {
   hc.RestartPolicy = { Name: policy.Name || "no", MaximumRetryCount: retries };
   hc.NetworkMode = !hc.NetworkMode || hc.NetworkMode === "default" ? "bridge" : hc.NetworkMode;
   checkPortBindings(hc.PortBindings ?? {});
+  if (!["", "host", "private"].includes(hc.CgroupnsMode ?? ""))
+    throw invalid(`invalid cgroup namespace mode: ${hc.CgroupnsMode}`);
   if (typeof hc.ShmSize === "number" && hc.ShmSize < 0) throw invalid("SHM size can not be less than 0");
   // Docker fills in the default driver and keeps the options given with it (--log-opt alone)
   hc.LogConfig = { Type: hc.LogConfig?.Type || "json-file", Config: hc.LogConfig?.Config ?? {} };
-  if (!["json-file", "k8s-file", "local"].includes(hc.LogConfig.Type)) {
-    throw notImplemented(`log driver ${hc.LogConfig.Type} is not implemented`);
+  const driver = hc.LogConfig.Type;
+  // "none" keeps no logs to read back (the logs route refuses, as Docker's); attach still works
+  if (!["json-file", "k8s-file", "local", "none"].includes(driver)) {
+    // any other name is a logging plugin to Docker, and none is installed
+    if (!DOCKER_LOG_DRIVERS.includes(driver))
+      throw invalid(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
+    throw notImplemented(`log driver ${driver} is not implemented`);
   }
   return hc;
 }

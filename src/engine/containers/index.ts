@@ -17,6 +17,7 @@ export {
   type ContainerServiceDeps,
   type CreateRequest,
 } from "./container-service.ts";
+export type { UpdateRequest } from "./container-update.ts";
 export { mountPointsOf, type VolumeAccess } from "./container-volumes.ts";
 export { type ExecConfig, type ExecRecord, ExecService } from "./exec-service.ts";
 export { INIT_LAYER_PATHS, withoutInitLayer } from "./init-layer.ts";

@@ -126,7 +126,7 @@ function matches(rec: ContainerRecord, o: ListOptions): boolean {
       }
       return portSpec(v).some((p) => published.has(p));
     }) &&
-    any("health", (v) => v === "none")
+    any("health", (v) => v === (rec.state.Health?.Status ?? "none"))
   );
 }
 

@@ -79,6 +79,12 @@ export interface HostConfig {
   Init?: boolean | null;
   Ulimits?: Array<{ Name: string; Soft: number; Hard: number }> | null;
   Links?: string[] | null;
+  CgroupnsMode?: string;
+  Devices?: Array<{ PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }> | null;
+  DeviceCgroupRules?: string[] | null;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  BlkioWeight?: number;
   [key: string]: Json;
 }
 
@@ -95,6 +101,14 @@ export interface EndpointConfig {
   [key: string]: Json;
 }
 
+/** State.Health, for a container with a healthcheck (see health.ts) */
+export interface HealthState {
+  Status: "starting" | "healthy" | "unhealthy";
+  FailingStreak: number;
+  /** the last five probes, oldest first */
+  Log: Array<{ Start: string; End: string; ExitCode: number; Output: string }>;
+}
+
 export interface ContainerState {
   Status: ContainerStatus;
   Running: boolean;
@@ -107,6 +121,7 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  Health?: HealthState;
 }
 
 export interface ContainerRecord {

@@ -54,6 +54,7 @@ export function buildContainerSpec(
     uts: mode === "host" || hc.UTSMode === "host" ? "host" : "private",
     ipc: hc.IpcMode === "host" ? "host" : "private",
     pid: hc.PidMode === "host" ? "host" : "private",
+    cgroupns: hc.CgroupnsMode === "private" ? "private" : "host",
     mounts: [
       ...etcMounts(rec, hc.ReadonlyRootfs === true),
       ...(o.mounts ?? []),
@@ -64,6 +65,12 @@ export function buildContainerSpec(
     privileged: hc.Privileged === true,
     capAdd: hc.CapAdd ?? [],
     capDrop: hc.CapDrop ?? [],
+    devices: (hc.Devices ?? []).map((d) => ({
+      hostPath: d.PathOnHost,
+      containerPath: d.PathInContainer || undefined,
+      permissions: d.CgroupPermissions || undefined,
+    })),
+    deviceCgroupRules: hc.DeviceCgroupRules ?? [],
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     cgroupsPath: `/kapsel/${rec.id}`,
     sysctls: hc.Sysctls ?? undefined,
@@ -83,6 +90,9 @@ export function buildContainerSpec(
       cpusetCpus: hc.CpusetCpus || undefined,
       cpusetMems: hc.CpusetMems || undefined,
       pidsLimit: hc.PidsLimit || undefined,
+      memorySwappiness: hc.MemorySwappiness ?? undefined,
+      oomKillDisable: hc.OomKillDisable === true,
+      blkioWeight: hc.BlkioWeight || undefined,
     },
   };
   return buildSpec(input);

@@ -68,6 +68,8 @@ export interface Addressing {
   ipRange?: string;
   /** the subnet came from the user (then --ip is allowed, as in Docker) */
   userSubnet: boolean;
+  /** --aux-address name=ip: addresses kept out of allocation (for hosts outside Docker) */
+  auxAddresses?: Record<string, string>;
 }
 
 /**
@@ -126,6 +128,9 @@ export function addressingFromConfig(configs: readonly IpamConfigInput[]): Addre
     gateway: formatIPv4(gateway ?? subnet.base + 1),
     ipRange: range ? formatPrefix(range) : undefined,
     userSubnet: true,
+    ...(Object.keys(c.AuxiliaryAddresses ?? {}).length > 0
+      ? { auxAddresses: { ...c.AuxiliaryAddresses } }
+      : {}),
   };
 }
 
@@ -164,6 +169,7 @@ export function allocateAddress(o: {
     a === net.base ||
     a === lastOf(net) ||
     formatIPv4(a) === o.addressing.gateway ||
+    Object.values(o.addressing.auxAddresses ?? {}).includes(formatIPv4(a)) ||
     o.used.has(formatIPv4(a));
   if (o.requested) {
     const a = parseIPv4(o.requested);

@@ -26,7 +26,9 @@ export interface NetworkResource {
   IPAM: {
     Driver: string;
     Options: Record<string, string> | null;
-    Config: { Subnet: string; Gateway: string; IPRange?: string }[] | null;
+    Config:
+      | { Subnet: string; Gateway: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[]
+      | null;
   };
   Internal: boolean;
   Attachable: boolean;
@@ -92,7 +94,14 @@ export function networkResource(
       Driver: "default",
       Options: net.predefined ? null : net.ipamOptions,
       Config: a
-        ? [{ Subnet: a.subnet, Gateway: a.gateway, ...(a.ipRange ? { IPRange: a.ipRange } : {}) }]
+        ? [
+            {
+              Subnet: a.subnet,
+              Gateway: a.gateway,
+              ...(a.ipRange ? { IPRange: a.ipRange } : {}),
+              ...(a.auxAddresses ? { AuxiliaryAddresses: a.auxAddresses } : {}),
+            },
+          ]
         : net.predefined
           ? null
           : [],

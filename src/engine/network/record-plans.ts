@@ -67,7 +67,7 @@ export function networkFromRequest(req: NetworkCreateRequest): NetworkRecord {
   rec.attachable = req.Attachable === true;
   rec.labels = { ...(req.Labels ?? {}) };
   rec.options = { ...(req.Options ?? {}) };
-  rec.ipamOptions = { ...(req.IPAM?.Options ?? {}) };
+  rec.ipamOptions = req.IPAM?.Options ? { ...req.IPAM.Options } : null;
   rec.bridge = rec.options[OPT.bridgeName] || `br-${rec.id.slice(0, 12)}`;
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(rec.bridge)) throw invalid(`invalid bridge name: ${rec.bridge}`);
   return rec;

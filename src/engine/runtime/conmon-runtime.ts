@@ -17,7 +17,7 @@ import type { OciSpec } from "./oci-spec.ts";
 import { runc } from "./runc.ts";
 import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
 import { cgroupPids, isProcessAlive, readRuncState, taskStatus } from "./runc-state.ts";
-import { serializeSpec } from "./spec.ts";
+import { type ResourcesInput, serializeSpec, updateFlags } from "./spec.ts";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** marker in containers/<id>/: conmon closes the container's stdin at an attach EOF */
@@ -154,6 +154,11 @@ export class ConmonRuntime implements Runtime {
   async resume(id: string): Promise<void> {
     this.#dir(id);
     await runc(this.#paths.runc, ["resume", id]);
+  }
+
+  async update(id: string, resources: ResourcesInput): Promise<void> {
+    this.#dir(id);
+    await runc(this.#paths.runc, ["update", ...updateFlags(resources), id]);
   }
 
   async delete(id: string): Promise<void> {

@@ -32,6 +32,7 @@ import type { AttachSession } from "./attach-socket.ts";
 import { ConmonRuntime } from "./conmon-runtime.ts";
 import type { ExecOptions, ExecTask } from "./exec.ts";
 import type { OciSpec } from "./oci-spec.ts";
+import type { ResourcesInput } from "./spec.ts";
 
 export { parseSignal } from "../../lib/signals.ts";
 export type { AttachSession } from "./attach-socket.ts";
@@ -48,7 +49,7 @@ export type {
   ResourcesInput,
   SpecInput,
 } from "./spec.ts";
-export { buildSpec, execProcessSpec, serializeSpec } from "./spec.ts";
+export { buildSpec, execProcessSpec, serializeSpec, updateFlags } from "./spec.ts";
 
 export interface RuntimeOptions {
   /** Runtime state folder, under the daemon's exec root, e.g. <exec-root>/runtime. Created if missing. */
@@ -104,6 +105,8 @@ export interface Runtime {
   kill(id: string, signal: number | string, all?: boolean): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
+  /** changes a running (or paused) container's cgroup limits; fields left out keep their value */
+  update(id: string, resources: ResourcesInput): Promise<void>;
   /**
    * Removes runc's state (killing the container if it still runs), its cgroup, conmon's files
    * and the exit record, once conmon has gone. Idempotent: an unknown id is fine.

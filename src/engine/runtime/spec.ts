@@ -397,6 +397,34 @@ function resources(input: SpecInput, devices: OciDevice[], privileged: boolean):
   return out;
 }
 
+/**
+ * `runc update` flags for Docker's resource fields (what `docker update` changes on a running
+ * container); fields left out keep their value. --cpus becomes quota over a 100 ms period, as
+ * at create.
+ */
+export function updateFlags(r: ResourcesInput): string[] {
+  const flags: string[] = [];
+  const add = (flag: string, v: number | string | undefined) => {
+    if (v !== undefined && v !== "" && v !== 0) flags.push(`--${flag}`, String(v));
+  };
+  add("memory", r.memory);
+  add("memory-reservation", r.memoryReservation);
+  add("memory-swap", r.memorySwap);
+  add("cpu-share", r.cpuShares);
+  if (r.nanoCpus) {
+    add("cpu-period", 100_000);
+    add("cpu-quota", Math.round((r.nanoCpus * 100_000) / 1e9));
+  }
+  add("cpu-period", r.cpuPeriod);
+  add("cpu-quota", r.cpuQuota);
+  add("cpuset-cpus", r.cpusetCpus);
+  add("cpuset-mems", r.cpusetMems);
+  // runc takes 0 as "no change": Docker's "unlimited" (≤ 0) is -1 to the pids controller
+  if (r.pidsLimit !== undefined) flags.push("--pids-limit", String(r.pidsLimit > 0 ? r.pidsLimit : -1));
+  add("blkio-weight", r.blkioWeight);
+  return flags;
+}
+
 function parseDeviceRule(rule: string): OciDeviceRule {
   const m = /^([acb]) (\*|\d+):(\*|\d+) ([rwm]{1,3})$/.exec(rule.trim());
   if (!m) throw invalid(`invalid device cgroup rule format: '${rule}'`);
