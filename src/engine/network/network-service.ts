@@ -216,22 +216,30 @@ class BridgeNetworkService implements NetworkService {
 
   // ---- sandboxes and endpoints --------------------------------------------------------------
 
-  createSandbox(containerId: string): Promise<{ netnsPath: string }> {
-    return this.#lock.run("net", async () => {
+  async createSandbox(containerId: string): Promise<{ netnsPath: string }> {
+    const { netnsPath, exists } = await this.#lock.run("net", async () => {
       const existing = this.#sandboxes.get(containerId);
-      if (existing && isMountPoint(existing.netnsPath)) return { netnsPath: existing.netnsPath };
+      if (existing && isMountPoint(existing.netnsPath))
+        return { netnsPath: existing.netnsPath, exists: true };
       const netnsPath = join(this.#o.execRoot, "netns", containerId);
       const rec: SandboxRecord = existing ?? { containerId, netnsPath, endpoints: [] };
       this.#sandboxes.set(containerId, rec);
-      // written by connect, with the first endpoint: after a crash before that, reconcile finds
-      // the namespace file without a record and removes it
-      await this.#kernel.createNetns(netnsPath);
-      return { netnsPath };
+      return { netnsPath, exists: false };
     });
+    // outside the lock, as plugging: the namespace is this container's alone. Its record is
+    // written by connect, with the first endpoint: after a crash before that, reconcile finds
+    // the namespace file without a record and removes it
+    if (!exists) await this.#kernel.createNetns(netnsPath);
+    return { netnsPath };
   }
 
-  connect(network: string, containerId: string, o: ConnectOptions): Promise<ConnectResult> {
-    return this.#lock.run("net", async () => {
+  /**
+   * Joins a container's sandbox to a network. The address and ports are taken under the
+   * network lock; plugging the veth (two `ip` runs) and the firewall reload happen outside it,
+   * so that parallel starts plug side by side instead of one after another.
+   */
+  async connect(network: string, containerId: string, o: ConnectOptions): Promise<ConnectResult> {
+    const { net, sb, ep, saved } = await this.#lock.run("net", async () => {
       const net = this.#findNetwork(network);
       const sb = this.#sandboxes.get(containerId);
       if (!sb) throw invalid(`container ${containerId} has no network namespace: start it first`);
@@ -258,29 +266,39 @@ class BridgeNetworkService implements NetworkService {
       await this.#publish(ep, requests);
       if (o.dns && o.dns.length > 0) sb.dns = [...o.dns];
       sb.endpoints.push(ep);
-      try {
-        this.#store.saveSandbox(sb); // before plugging: the address and ports are now taken for good
-        // independent steps, each waiting on the kernel: side by side, both finished before any rollback
-        const steps = await Promise.allSettled([
-          this.#kernel.plugEndpoint(endpointLink(net, ep, sb)),
-          ep.ports.length > 0 ? this.#syncFirewall() : undefined,
-        ]);
-        for (const step of steps) if (step.status === "rejected") throw step.reason;
-      } catch (err) {
+      // on disk before plugging: the address and ports are now taken for good
+      const saved = this.#store.saveSandbox(sb);
+      saved.catch(() => {});
+      return { net, sb, ep, saved };
+    });
+    let failure: { reason: unknown } | undefined;
+    try {
+      await saved;
+      // independent steps, each waiting on the kernel: side by side, both finished before any rollback
+      const steps = await Promise.allSettled([
+        this.#kernel.plugEndpoint(endpointLink(net, ep, sb)),
+        ep.ports.length > 0 ? this.#syncFirewall() : undefined,
+      ]);
+      failure = steps.find((step) => step.status === "rejected");
+    } catch (reason) {
+      failure = { reason };
+    }
+    if (failure) {
+      await this.#lock.run("net", async () => {
         await this.#kernel.unplugEndpoint(ep.hostVeth).catch(() => {});
         this.#releasePorts(ep);
         sb.endpoints = sb.endpoints.filter((e) => e !== ep);
-        this.#store.saveSandbox(sb);
-        await this.#syncFirewall().catch(() => {});
-        throw err;
-      }
-      this.#o.events?.("connect", net.id, { container: containerId, name: net.name, type: net.driver });
-      return {
-        settings: endpointSettings(ep, !net.predefined),
-        networkName: net.name,
-        dnsServer: !net.predefined && this.#dns.has(net.id) ? net.addressing!.gateway : undefined,
-      };
-    });
+        await this.#store.saveSandbox(sb).catch(() => {});
+      });
+      await this.#syncFirewall().catch(() => {});
+      throw failure.reason;
+    }
+    this.#o.events?.("connect", net.id, { container: containerId, name: net.name, type: net.driver });
+    return {
+      settings: endpointSettings(ep, !net.predefined),
+      networkName: net.name,
+      dnsServer: !net.predefined && this.#dns.has(net.id) ? net.addressing!.gateway : undefined,
+    };
   }
 
   /** Takes the host ports; all or none, with moby's wrapping of the error. */
@@ -321,7 +339,7 @@ class BridgeNetworkService implements NetworkService {
             );
         }
       }
-      this.#store.saveSandbox(sb);
+      await this.#store.saveSandbox(sb);
       if (ep.ports.length > 0) await this.#syncFirewall();
       this.#o.events?.("disconnect", net.id, { container: containerId, name: net.name, type: net.driver });
     });
@@ -352,7 +370,7 @@ class BridgeNetworkService implements NetworkService {
     }
     await this.#kernel.removeNetns(sb.netnsPath);
     this.#sandboxes.delete(containerId);
-    this.#store.deleteSandbox(containerId);
+    await this.#store.deleteSandbox(containerId);
     return hadPorts;
   }
 
@@ -558,8 +576,12 @@ class BridgeNetworkService implements NetworkService {
     );
   }
 
-  async #syncFirewall(force = false): Promise<void> {
-    await this.#kernel.applyFirewall(this.#firewallPlan(), force);
+  /**
+   * Loads the firewall rules for the current state. Its own lock orders the loads: each
+   * computes its plan when its turn comes, so the last load is always of the latest state.
+   */
+  #syncFirewall(force = false): Promise<void> {
+    return this.#lock.run("firewall", () => this.#kernel.applyFirewall(this.#firewallPlan(), force));
   }
 
   #releasePorts(ep: EndpointRecord): void {

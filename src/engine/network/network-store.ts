@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { writeJsonAtomic } from "../../lib/atomic-file.ts";
+import { writeFileAtomicAsync, writeJsonAtomic } from "../../lib/atomic-file.ts";
+import { KeyedLock } from "../../lib/keyed-lock.ts";
 import type { Addressing } from "./ipam.ts";
 import type { Proto } from "./port-requests.ts";
 
@@ -23,7 +25,8 @@ export interface NetworkRecord {
   attachable: boolean;
   labels: Record<string, string>;
   options: Record<string, string>;
-  ipamOptions: Record<string, string>;
+  /** as the create request gave them: null when it gave none (Docker shows null then) */
+  ipamOptions: Record<string, string> | null;
   /** the three networks Docker makes by itself: bridge, host, none */
   predefined: boolean;
   /** bridge driver only */
@@ -75,6 +78,8 @@ export class NetworkStore {
   readonly #networks: string;
   readonly #sandboxes: string;
 
+  readonly #sandboxWrites = new KeyedLock();
+
   constructor(root: string, execRoot: string) {
     this.#networks = join(root, "networks");
     this.#sandboxes = join(execRoot, "sandboxes");
@@ -98,12 +103,20 @@ export class NetworkStore {
     return readRecords<SandboxRecord>(this.#sandboxes, warn);
   }
 
-  saveSandbox(rec: SandboxRecord): void {
-    writeJsonAtomic(join(this.#sandboxes, `${rec.containerId}.json`), rec);
+  /**
+   * Writes a sandbox's record as it is now, on the thread pool (an fsync under the network lock
+   * held every parallel start behind it). The writes and removal of one sandbox's file happen in
+   * the order they were asked, so the file always ends with the last state asked for.
+   */
+  saveSandbox(rec: SandboxRecord): Promise<void> {
+    const text = `${JSON.stringify(rec)}\n`;
+    const path = join(this.#sandboxes, `${rec.containerId}.json`);
+    return this.#sandboxWrites.run(rec.containerId, () => writeFileAtomicAsync(path, text));
   }
 
-  deleteSandbox(containerId: string): void {
-    rmSync(join(this.#sandboxes, `${containerId}.json`), { force: true });
+  deleteSandbox(containerId: string): Promise<void> {
+    const path = join(this.#sandboxes, `${containerId}.json`);
+    return this.#sandboxWrites.run(containerId, () => rm(path, { force: true }));
   }
 }
 
