@@ -103,6 +103,20 @@ describe("build: the step cache", () => {
   });
 
   for (const cli of CLIS)
+    test(`${cli}: --cache-from limits the cache to those images and their ancestors`, async () => {
+      const cachedId = builtId(await run(cli));
+      // an image that is no build's result: no step's cached image is one of its ancestors
+      const none = await run(cli, "--cache-from", "busybox:latest");
+      assert.equal(cachedSteps(none), 0, none);
+      const unknown = await run(cli, "--cache-from", "nosuchimage:1");
+      assert.equal(cachedSteps(unknown), 0, unknown);
+      // the image built before: each of its steps is an ancestor (or the image itself)
+      await d.docker(["tag", cachedId ?? "", `from-${cli}`]);
+      const hit = await run(cli, "--cache-from", `from-${cli}`);
+      assert.equal(cachedSteps(hit), 5, hit);
+    });
+
+  for (const cli of CLIS)
     test(`${cli}: builder prune forgets the cache and removes the images only it kept`, async () => {
       const images = async () => (await d.docker(["images", "-aq"])).stdout.trim().split("\n");
       // an untagged build: only the cache keeps its images

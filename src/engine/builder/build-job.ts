@@ -4,7 +4,7 @@ import type { StageOutput } from "./build-output.ts";
 import type { StepCache } from "./cache.ts";
 import type { BuildContext } from "./context.ts";
 import type { Dockerfile } from "./dockerfile/index.ts";
-import type { BuilderOptions, BuildOptions } from "./index.ts";
+import type { BuilderOptions, BuildOptions, ImageAccess } from "./index.ts";
 import type { TempMarkers } from "./temp-markers.ts";
 
 /** A stage's finished image and config, as later stages use them (FROM <stage>, COPY --from). */
@@ -21,6 +21,8 @@ export interface BuildJob {
   context: BuildContext;
   dockerfile: Dockerfile;
   cache: StepCache;
+  /** with --cache-from: the images a cached step may be (see cacheSources) */
+  cacheSources?: Set<string>;
   /** SOURCE_DATE_EPOCH in seconds: the created time of every image and history entry */
   epoch?: number;
   /** "linux/amd64": the only platform built */
@@ -83,4 +85,27 @@ export function imageExists(images: { resolve(ref: string): ImageRecord }, id: s
 /** Throws the abort's reason when the build was cancelled. */
 export function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("Build cancelled");
+}
+
+/**
+ * The images --cache-from allows cache hits on: each named image and its ancestors. Unknown
+ * names are skipped, as Docker skips them. Undefined when no --cache-from was given.
+ */
+export function cacheSources(images: ImageAccess, names: string[] | undefined): Set<string> | undefined {
+  if (!names || names.length === 0) return undefined;
+  const out = new Set<string>();
+  const byId = new Map(images.list().map((i) => [i.id, i]));
+  for (const name of names) {
+    let img: ImageRecord | undefined;
+    try {
+      img = images.resolve(name);
+    } catch {
+      continue;
+    }
+    while (img && !out.has(img.id)) {
+      out.add(img.id);
+      img = img.parent ? byId.get(img.parent) : undefined;
+    }
+  }
+  return out;
 }

@@ -8,16 +8,22 @@ import { writeJsonAtomic } from "../../lib/atomic-file.ts";
  * with the same config; kapsel keeps the answer in an index instead, so that a COPY is matched
  * by the content of its sources (not their mtimes), and the index survives restarts.
  *
- * <data-root>/builder/cache.json: {"version":1,"entries":{"<key>":{"image":"sha256:…","at":ms}}},
+ * <data-root>/builder/cache.json: {"version":1,"entries":{"<key>":{"image":"sha256:…","at":ms,
+ * "older":["sha256:…"]}}}: older holds the images the same step made before (--no-cache, or
+ * a build whose --cache-from refused the newest), which --cache-from may still accept;
  * rewritten atomically (lib/atomic-file.ts) after each stage of a build. An entry whose image
  * was removed meanwhile is dropped when met. Losing the file (or a crash before a write) only
  * costs a rebuild: the images are still there.
  */
 export interface CacheEntry {
   image: string;
+  /** earlier images of the same step, newest first */
+  older?: string[];
   /** when the entry was made or last used (ms) */
   at: number;
 }
+
+const MAX_OLDER = 4;
 
 export class StepCache {
   readonly #path: string;
@@ -34,8 +40,12 @@ export class StepCache {
     try {
       const data = JSON.parse(readFileSync(path, "utf8")) as { entries?: Record<string, CacheEntry> };
       for (const [key, e] of Object.entries(data.entries ?? {})) {
-        if (typeof e?.image === "string" && exists(e.image)) cache.#entries.set(key, e);
-        else cache.#dirty = true;
+        if (typeof e?.image === "string" && exists(e.image)) {
+          const older = Array.isArray(e.older)
+            ? e.older.filter((i) => typeof i === "string" && exists(i))
+            : [];
+          cache.#entries.set(key, { image: e.image, at: e.at, ...(older.length > 0 ? { older } : {}) });
+        } else cache.#dirty = true;
       }
     } catch {
       // no index yet, or an unreadable one: start empty
@@ -43,22 +53,38 @@ export class StepCache {
     return cache;
   }
 
-  /** The image a step made before, if `exists` still finds it. */
-  get(key: string, exists: (imageId: string) => boolean): string | undefined {
+  /**
+   * The newest image a step made before that `exists` still finds and `accept` takes (all, by
+   * default).
+   */
+  get(
+    key: string,
+    exists: (imageId: string) => boolean,
+    accept: (imageId: string) => boolean = () => true,
+  ): string | undefined {
     const e = this.#entries.get(key);
     if (!e) return undefined;
-    if (!exists(e.image)) {
-      this.#entries.delete(key);
+    const all = [e.image, ...(e.older ?? [])];
+    const alive = all.filter(exists);
+    if (alive.length !== all.length) {
       this.#dirty = true;
-      return undefined;
+      if (alive.length === 0) {
+        this.#entries.delete(key);
+        return undefined;
+      }
+      e.image = alive[0];
+      e.older = alive.length > 1 ? alive.slice(1) : undefined;
     }
+    const hit = alive.find(accept);
     // kept in memory; written with the next change (a hit alone writes nothing)
-    e.at = Date.now();
-    return e.image;
+    if (hit) e.at = Date.now();
+    return hit;
   }
 
   set(key: string, image: string): void {
-    this.#entries.set(key, { image, at: Date.now() });
+    const e = this.#entries.get(key);
+    const older = e ? [e.image, ...(e.older ?? [])].filter((i) => i !== image).slice(0, MAX_OLDER) : [];
+    this.#entries.set(key, { image, at: Date.now(), ...(older.length > 0 ? { older } : {}) });
     this.#dirty = true;
   }
 

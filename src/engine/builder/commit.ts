@@ -56,7 +56,12 @@ export function keyOf(job: BuildJob, state: StageState, step: string): string {
  */
 export function probeCache(job: BuildJob, state: StageState, key: string): boolean {
   if (job.options.noCache) return false;
-  const hit = job.cache.get(key, (id) => imageExists(job.deps.images, id));
+  const sources = job.cacheSources;
+  const hit = job.cache.get(
+    key,
+    (id) => imageExists(job.deps.images, id),
+    sources ? (id) => sources.has(id) : undefined,
+  );
   if (!hit) return false;
   state.out.usingCache();
   state.imageId = hit;

@@ -100,39 +100,29 @@ async function addEntry(
       const size = h.size ?? 0;
       state.bytes += size;
       if (state.bytes > o.maxBytes) throw tooBig(o.maxBytes);
-      const fileMeta = { path: rel, size, ...meta };
-      const known = o.hashes.lookup(fileMeta);
-      const blob = known ? o.store?.get(known) : undefined;
-      if (known && blob) {
-        // unchanged since an earlier build, which kept the file: no need to write it again
-        state.pins.push(o.store!.pin([known]));
-        await drain(body);
-        entries.set(rel, { type: "file", size, ...meta, digest: known, blob });
-        return;
-      }
-      const at = Date.now();
-      // touched, most likely unchanged: compared with the file kept from last time
-      const previous = known ? undefined : o.hashes.previous(fileMeta);
-      const kept = previous && size > SMALL_FILE ? o.store?.get(previous) : undefined;
+      // the file kept from an earlier build under this path, if its size is the same: the
+      // incoming bytes are compared with it (no header, however alike, is trusted: tar
+      // writers such as docker-py give every file the same mtime)
+      const previous = o.hashes.previous(rel, size);
+      const kept = previous ? o.store?.get(previous) : undefined;
       if (previous && kept) {
         state.pins.push(o.store!.pin([previous]));
-        const cmp = await compareWithKept(body, kept, size, host);
+        const cmp = await compareWithKept(body, { path: kept, digest: previous }, size, host);
         if (cmp.same) {
-          o.hashes.store(fileMeta, previous, at);
           entries.set(rel, { type: "file", size, ...meta, digest: previous, blob: kept });
           return;
         }
         state.writes.push(cmp.written);
-        o.hashes.store(fileMeta, cmp.digest, at);
+        o.hashes.store(rel, size, cmp.digest);
         entries.set(rel, { type: "file", size, ...meta, digest: cmp.digest });
         return;
       }
       const { digest, written } =
-        size <= SMALL_FILE ? await writeSmallFile(body, host, !known) : await writeFile(body, host, !known);
+        size <= SMALL_FILE ? await writeSmallFile(body, host) : await writeFile(body, host);
       state.writes.push(written);
       if (state.writes.length > MAX_PENDING_WRITES) await state.writes.shift();
-      if (!known) o.hashes.store(fileMeta, digest!, at);
-      entries.set(rel, { type: "file", size, ...meta, digest: known ?? digest });
+      o.hashes.store(rel, size, digest);
+      entries.set(rel, { type: "file", size, ...meta, digest });
       return;
     }
     case "symlink":
@@ -202,22 +192,21 @@ async function prepare(root: string, rel: string, entries: Map<string, ContextEn
 }
 
 /**
- * Writes a body to a new file, hashing it on the way when asked. Resolves once the body is
+ * Writes a body to a new file, hashing it on the way. Resolves once the body is
  * read (the tar can go on); `written` once the file is on disk and closed. Writes are queued
  * (and batched into writev calls by the write stream) rather than awaited one by one.
  */
 async function writeFile(
   body: AsyncIterable<Buffer>,
   path: string,
-  hash: boolean,
-): Promise<{ digest: string | undefined; written: Promise<void> }> {
-  const h = hash ? createHash("sha256") : undefined;
+): Promise<{ digest: string; written: Promise<void> }> {
+  const h = createHash("sha256");
   const out = createWriteStream(path, { flags: "wx", mode: 0o600, highWaterMark: 1024 * 1024 });
   const written = finished(out);
   written.catch(() => {});
   try {
     for await (const chunk of body) {
-      h?.update(chunk);
+      h.update(chunk);
       if (!out.write(chunk)) await Promise.race([once(out, "drain"), written]);
     }
   } catch (err) {
@@ -225,7 +214,7 @@ async function writeFile(
     throw err;
   }
   out.end();
-  return { digest: h?.digest("hex"), written };
+  return { digest: h.digest("hex"), written };
 }
 
 /** Files up to this size are read whole and written in one call, without a write stream. */
@@ -234,18 +223,11 @@ const SMALL_FILE = 256 * 1024;
 async function writeSmallFile(
   body: AsyncIterable<Buffer>,
   path: string,
-  hash: boolean,
-): Promise<{ digest: string | undefined; written: Promise<void> }> {
+): Promise<{ digest: string; written: Promise<void> }> {
   const parts: Buffer[] = [];
   for await (const chunk of body) parts.push(chunk);
   const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
   const written = writeFileFs(path, data, { flag: "wx", mode: 0o600 });
   written.catch(() => {});
-  return { digest: hash ? createHash("sha256").update(data).digest("hex") : undefined, written };
-}
-
-async function drain(body: AsyncIterable<Buffer>): Promise<void> {
-  for await (const _chunk of body) {
-    // the bytes are those of the kept file
-  }
+  return { digest: createHash("sha256").update(data).digest("hex"), written };
 }

@@ -152,3 +152,26 @@ test("a file kept from an earlier build is not written again", async () => {
   await second.close();
   rmSync(posix.join(tmp, "..", `${posix.basename(tmp)}-files`), { recursive: true, force: true });
 });
+
+test("a file with the same header but new content is not taken for the kept one", async () => {
+  const store = new FileStore(posix.join(tmp, "..", `${posix.basename(tmp)}-files`), 1e9);
+  const hashes = new FileHashes();
+  // docker-py writes every context file with mtime 0: only the bytes tell the files apart
+  const context = (text: string) => tarOf([{ name: "Dockerfile", body: text, mtime: new Date(0) }]);
+  const first = await receiveContext(Readable.from([await context("FROM a\n")]), {
+    tmpDir: tmp,
+    maxBytes: 1e9,
+    hashes,
+    store,
+  });
+  await first.close();
+  const second = await receiveContext(Readable.from([await context("FROM b\n")]), {
+    tmpDir: tmp,
+    maxBytes: 1e9,
+    hashes,
+    store,
+  });
+  assert.equal(readFileSync(second.hostPath("Dockerfile"), "utf8"), "FROM b\n");
+  await second.close();
+  rmSync(posix.join(tmp, "..", `${posix.basename(tmp)}-files`), { recursive: true, force: true });
+});

@@ -2,18 +2,12 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FileHashes } from "./file-hashes.ts";
 
-const meta = (mtime: number) => ({ path: "a.txt", size: 3, mtime, mode: 0o644, uid: 0, gid: 0 });
-
-test("a hash taken after the file's mtime second is trusted for the same header", () => {
+test("the last digest at a path is offered only for a file of the same size", () => {
   const h = new FileHashes();
-  h.store(meta(10_000), "d1", 12_500);
-  assert.equal(h.lookup(meta(10_000)), "d1");
-  assert.equal(h.lookup(meta(11_000)), undefined); // touched: hashed again
-  assert.equal(h.lookup({ ...meta(10_000), size: 4 }), undefined);
-});
-
-test("a hash taken in the file's own mtime second is not trusted (racily clean)", () => {
-  const h = new FileHashes();
-  h.store(meta(10_000), "d1", 10_900);
-  assert.equal(h.lookup(meta(10_000)), undefined);
+  h.store("a.txt", 3, "d1");
+  assert.equal(h.previous("a.txt", 3), "d1");
+  assert.equal(h.previous("a.txt", 4), undefined);
+  assert.equal(h.previous("b.txt", 3), undefined);
+  h.store("a.txt", 3, "d2");
+  assert.equal(h.previous("a.txt", 3), "d2");
 });

@@ -9,8 +9,9 @@ const dir = mkdtempSync("/tmp/kapsel-kept-compare-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const content = randomBytes(2_500_000);
-const kept = posix.join(dir, "kept");
-writeFileSync(kept, content);
+const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const kept = { path: posix.join(dir, "kept"), digest: sha256(content) };
+writeFileSync(kept.path, content);
 
 async function* chunks(data: Buffer, size = 65_537): AsyncIterable<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
@@ -31,6 +32,21 @@ for (const at of [0, 1_048_576, 2_499_999]) {
     if (r.same) return;
     await r.written;
     assert.ok(readFileSync(out).equals(changed));
-    assert.equal(r.digest, createHash("sha256").update(changed).digest("hex"));
+    assert.equal(r.digest, sha256(changed));
   });
 }
+
+test("a small file is told apart by its digest", async () => {
+  const small = Buffer.from("FROM a\n");
+  const smallKept = { path: posix.join(dir, "missing"), digest: sha256(small) };
+  assert.deepEqual(await compareWithKept(chunks(small), smallKept, small.length, posix.join(dir, "s1")), {
+    same: true,
+  });
+  const other = Buffer.from("FROM b\n");
+  const r = await compareWithKept(chunks(other), smallKept, other.length, posix.join(dir, "s2"));
+  assert.equal(r.same, false);
+  if (r.same) return;
+  await r.written;
+  assert.equal(readFileSync(posix.join(dir, "s2"), "utf8"), "FROM b\n");
+  assert.equal(r.digest, sha256(other));
+});

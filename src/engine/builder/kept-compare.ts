@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createReadStream, createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 
 const WINDOW = 1024 * 1024;
+/** Up to this size both sides are read whole and compared at once. */
+const SMALL = 256 * 1024;
 
 /**
  * A context file whose header changed (a `touch`) but that probably did not: its bytes are
@@ -17,12 +19,13 @@ const WINDOW = 1024 * 1024;
  */
 export async function compareWithKept(
   body: AsyncIterable<Buffer>,
-  kept: string,
+  kept: { path: string; digest: string },
   size: number,
   path: string,
 ): Promise<{ same: true } | { same: false; digest: string; written: Promise<void> }> {
+  if (size <= SMALL) return compareSmall(body, kept.digest, path);
   const it = body[Symbol.asyncIterator]();
-  const fh = await open(kept, "r");
+  const fh = await open(kept.path, "r");
   // windows of the kept file, each read while the one before is compared (the reads overlap
   // with the wait for the client's bytes)
   const readAt = async (at: number): Promise<Buffer> => {
@@ -78,7 +81,8 @@ export async function compareWithKept(
   };
   try {
     if (offset > 0)
-      for await (const b of createReadStream(kept, { start: 0, end: offset - 1 })) await put(b as Buffer);
+      for await (const b of createReadStream(kept.path, { start: 0, end: offset - 1 }))
+        await put(b as Buffer);
     if (pending) await put(pending);
     for (let r = await it.next(); !r.done; r = await it.next()) await put(r.value);
   } catch (err) {
@@ -87,4 +91,20 @@ export async function compareWithKept(
   }
   out.end();
   return { same: false, digest: hash.digest("hex"), written };
+}
+
+/** A small file is hashed in memory: cheaper than reading the kept copy to compare. */
+async function compareSmall(
+  body: AsyncIterable<Buffer>,
+  keptDigest: string,
+  path: string,
+): Promise<{ same: true } | { same: false; digest: string; written: Promise<void> }> {
+  const parts: Buffer[] = [];
+  for await (const chunk of body) parts.push(chunk);
+  const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const digest = createHash("sha256").update(data).digest("hex");
+  if (digest === keptDigest) return { same: true };
+  const written = writeFile(path, data, { flag: "wx", mode: 0o600 });
+  written.catch(() => {});
+  return { same: false, digest, written };
 }

@@ -4,7 +4,7 @@ import { posix } from "node:path";
 import { invalid, messageOf } from "../../lib/errors.ts";
 import { familiarString, parseNormalizedNamed, withDefaultTag } from "../images/index.ts";
 import type { BuildJob } from "./build-job.ts";
-import { imageExists } from "./build-job.ts";
+import { cacheSources, imageExists } from "./build-job.ts";
 import { planBuild, runBuild } from "./build-run.ts";
 import { StepCache } from "./cache.ts";
 import { type BuildContext, receiveContext } from "./context.ts";
@@ -93,6 +93,7 @@ export class LocalBuilder implements Builder {
         context: ctx,
         dockerfile: df,
         cache: this.#cache,
+        cacheSources: cacheSources(this.#opts.images, o.cacheFrom),
         epoch: plan.epoch,
         platform: hostPlatform(),
         stageNames,

@@ -18,7 +18,7 @@ export async function pruneCache(
 ): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
   const { images, containers } = deps;
   const dropped = cache.clear();
-  const steps = new Set([...dropped.values()].map((e) => e.image));
+  const steps = new Set([...dropped.values()].flatMap((e) => [e.image, ...(e.older ?? [])]));
   const records = images
     .list()
     .filter((i) => i.parent && steps.has(i.parent) && Object.hasOwn(i.config, BUILD_RECORD_KEY))
