@@ -298,7 +298,7 @@ function validateAttach(value: string): string {
   throw new Error("valid streams are STDIN, STDOUT and STDERR");
 }
 
-function validateCpus(value: string): string {
+export function validateCpus(value: string): string {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value)) {
     throw new Error(`failed to parse ${value} as a rational number`);
   }

@@ -11,7 +11,7 @@ import { familiarString, parseAnyReference, withDefaultTag } from "../client/ref
 import { buildCreateRequest, type ContainerOptions } from "./container-options.ts";
 import { DetachedError, streamHijacked } from "./hijacked-io.ts";
 import { displayProgress } from "./progress.ts";
-import { encodeAuth, registryKey, storedAuth } from "./registry-auth.ts";
+import { encodeAuth, registryKey, retrieveAuth } from "./registry-auth.ts";
 import { proxySignals } from "./signal-proxy.ts";
 import { StatusError, withHelp } from "./status-error.ts";
 import { checkTty, type Stdio, terminalSize } from "./stdio.ts";
@@ -176,8 +176,9 @@ export async function createContainer(
     const parsed = parseAnyReference(body.Image ?? "");
     const named = "id" in parsed ? undefined : withDefaultTag(parsed);
     const pull = async () => {
-      // config.json's credentials for the image's registry, as docker's pull sends them
-      const auth = named ? encodeAuth(storedAuth(env, registryKey(named.domain))) : undefined;
+      // the stored credentials for the image's registry; unlike pull, a failing helper fails
+      // the run (docker's RetrieveAuthTokenFromImage)
+      const auth = named ? encodeAuth(retrieveAuth(env, registryKey(named.domain))) : undefined;
       const progress = await client.images.pull(body.Image ?? "", { platform: opts.platform, auth });
       await displayProgress(
         progress,

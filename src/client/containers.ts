@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { invalid } from "../lib/errors.ts";
+import { jsonLines } from "./json-stream.ts";
 import { familiarName, parseNormalizedNamed, withDefaultTag } from "./reference.ts";
 import { filtersParam, type HijackedConnection, readText, type Transport } from "./transport.ts";
 import type {
@@ -15,6 +16,24 @@ import type {
   IdResponse,
   WaitCondition,
 } from "./types.ts";
+
+/** The parts of Docker's container.StatsResponse that `stats` reads. */
+export interface ContainerStats {
+  id?: string;
+  name?: string;
+  cpu_stats?: CpuStats;
+  precpu_stats?: CpuStats;
+  memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
+  blkio_stats?: { io_service_bytes_recursive?: Array<{ op: string; value: number }> | null };
+  networks?: Record<string, { rx_bytes?: number; tx_bytes?: number }>;
+  pids_stats?: { current?: number };
+}
+
+export interface CpuStats {
+  cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+  system_cpu_usage?: number;
+  online_cpus?: number;
+}
 
 export interface CommitOptions {
   /** repository[:tag] for the new image (:latest when no tag) */
@@ -150,6 +169,31 @@ export function containersApi(t: Transport) {
 
     resize: (id: string, height: number, width: number) =>
       t.call({ method: "POST", path: `/containers/${enc(id)}/resize`, query: { h: height, w: width } }),
+
+    /**
+     * GET /containers/{id}/stats: samples as they come (every second), or one with its
+     * previous CPU sample filled in (stream false). Resolves once the daemon has answered.
+     */
+    stats: async (
+      id: string,
+      opts: { stream: boolean; signal?: AbortSignal },
+    ): Promise<AsyncGenerator<ContainerStats>> => {
+      const res = await t.request({
+        method: "GET",
+        path: `/containers/${enc(id)}/stats`,
+        query: { stream: opts.stream ? "1" : "0" },
+        signal: opts.signal,
+      });
+      return jsonLines<ContainerStats>(res);
+    },
+
+    /** POST /containers/{id}/update: resources and restart policy (HostConfig's names). */
+    update: (id: string, body: Record<string, unknown>) =>
+      t.json<{ Warnings?: string[] | null }>({
+        method: "POST",
+        path: `/containers/${enc(id)}/update`,
+        body,
+      }),
 
     top: (id: string, psArgs: string[] = []) =>
       t.json<ContainerTopResponse>({

@@ -32,7 +32,9 @@ export {
 export type { BuildApi, BuildCachePruneOptions, BuildCachePruneReport, BuildOptions } from "./build.ts";
 export type {
   AttachOptions,
+  ContainerStats,
   ContainersApi,
+  CpuStats,
   ListContainersOptions,
   LogsOptions,
   PendingWait,
