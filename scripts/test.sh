@@ -4,7 +4,8 @@
 # KAPSEL_SLOW_TESTS=1 adds the slow cases (debootstrap, apt-get inside containers).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/setup.sh"
+# the test-only tools: a registry, skopeo and docker-compose from Debian
+"$root/scripts/setup.sh" docker-registry skopeo docker-compose openssl
 cd "$root"
 NODE=/opt/kapsel-node/node_modules/node/bin/node
 export PATH="/opt/kapsel-node/node_modules/node/bin:$PATH"
