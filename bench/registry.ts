@@ -10,7 +10,7 @@
  *   /opt/kapsel-node/node_modules/node/bin/node bench/registry.ts
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startDaemon } from "../test/harness/daemon.ts";
@@ -27,7 +27,9 @@ const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 64);
  */
 async function blobsGone(dataRoot: string): Promise<void> {
   const dir = join(dataRoot, "distribution/blobs/sha256");
-  for (let i = 0; i < 200 && readdirSync(dir).length > 0; i++) await sleep(25);
+  // (no folder yet: the registry client is made on the first pull)
+  const count = () => (existsSync(dir) ? readdirSync(dir).length : 0);
+  for (let i = 0; i < 200 && count() > 0; i++) await sleep(25);
 }
 
 const layout = mkdtempSync("/tmp/kbench-oci-");

@@ -14,7 +14,7 @@
  * V8's gc() is on the global because bin/kapseld starts Node with --expose-gc; without it (the
  * engine run by other means, tests) pacing does nothing.
  */
-const PACE = 8 * 1024 * 1024;
+const PACE = 4 * 1024 * 1024;
 
 type GcFn = (o: { type: "minor" | "major" }) => void;
 const gc = (globalThis as { gc?: GcFn }).gc;

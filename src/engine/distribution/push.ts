@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { invalid, isKind, KapselError, notFound } from "../../lib/errors.ts";
 import { familiarString, type ImageRecord, type NamedRef, parseNormalizedNamed } from "../images/index.ts";
 import { type BlobVariant, ByteCounter } from "./blob-store.ts";
+import { buffersPassed } from "./buffer-pacer.ts";
 import { connectClient, type DistributionContext, familiarRepo, fullRepo, withRetries } from "./context.ts";
 import { readBody } from "./http-transport.ts";
 import type { PushOptions } from "./index.ts";
@@ -332,6 +333,7 @@ export async function uploadBlob(
     });
     const counter = new ByteCounter((n) => progress.tick(sent + n));
     from.on("error", (err) => counter.destroy(err));
+    from.on("data", (b) => buffersPassed(b.length)); // each read a new megabyte buffer
     return from.pipe(counter);
   };
   if (blob.size > chunk) {
