@@ -296,6 +296,45 @@ describe("registry pull and push", () => {
     assert.equal(await id(b, `${reg.host}/src@${head.headers.get("docker-content-digest")}`), src.id);
   });
 
+  test("distribution inspect: a manifest's descriptor and platforms, from an image and from an index", async () => {
+    const manifestOf = async (name: string) => {
+      const r = await fetch(`http://${reg.host}/v2/${name}/manifests/1`, {
+        method: "HEAD",
+        headers: {
+          Accept:
+            "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json",
+        },
+      });
+      return {
+        digest: r.headers.get("docker-content-digest"),
+        size: Number(r.headers.get("content-length")),
+      };
+    };
+    const single = await a.api("GET", `/distribution/${reg.host}/src:1/json`);
+    assert.equal(single.status, 200, single.body);
+    assert.deepEqual(single.json(), {
+      Descriptor: {
+        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+        ...(await manifestOf("src")),
+      },
+      Platforms: [{ architecture: "amd64", os: "linux" }],
+    });
+    const index = await a.api("GET", `/distribution/${reg.host}/multi:1/json`);
+    assert.deepEqual(index.json(), {
+      Descriptor: { mediaType: "application/vnd.oci.image.index.v1+json", ...(await manifestOf("multi")) },
+      Platforms: [
+        { architecture: "arm64", os: "linux", variant: "v8" },
+        { architecture: "amd64", os: "linux" },
+      ],
+    });
+    // by digest, as docker service create pins an image
+    const digest = (await manifestOf("src")).digest;
+    const pinned = await a.api("GET", `/distribution/${reg.host}/src@${digest}/json`);
+    assert.equal((pinned.json() as { Descriptor: { digest: string } }).Descriptor.digest, digest);
+    const missing = await a.api("GET", `/distribution/${reg.host}/src:nope/json`);
+    assert.equal(missing.status, 404, missing.body);
+  });
+
   test("push --platform: the image's own platform pushes as usual, another fails in Docker's words, a malformed one is a 400", async () => {
     const arch = (
       await a.docker(["image", "inspect", "--format", "{{.Architecture}}", `${reg.host}/src:1`])

@@ -6,7 +6,7 @@ import {
   type RegistryCredentials,
 } from "../engine/distribution/index.ts";
 import { invalid, messageOf } from "../lib/errors.ts";
-import { readJson } from "./request.ts";
+import { closeSignal, header, readJson } from "./request.ts";
 import { jsonLines } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 
@@ -19,6 +19,14 @@ import type { RouteContext, Router } from "./router.ts";
  */
 export function distributionRoutes(router: Router, engine: { distribution(): Promise<Distribution> }): void {
   router.post("/images/{name*}/push", async (ctx) => pushRoute(ctx, await engine.distribution()));
+  // moby's getDistributionInfo: credentials that do not decode are ignored, as for a search
+  router.get("/distribution/{name*}/json", async (ctx) => {
+    return (await engine.distribution()).inspect({
+      image: ctx.params.name,
+      auth: decodeAuthHeader(header(ctx, "x-registry-auth")),
+      signal: closeSignal(ctx),
+    });
+  });
   router.post("/auth", async (ctx) => {
     const body = await readJson<RegistryCredentials>(ctx.req, {});
     if (typeof body !== "object" || body === null) throw invalid("invalid auth configuration");
@@ -61,11 +69,6 @@ async function pushRoute(ctx: RouteContext, distribution: Distribution): Promise
     }),
   );
   return undefined;
-}
-
-function header(ctx: RouteContext, name: string): string | undefined {
-  const v = ctx.req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 /**

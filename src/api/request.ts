@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { invalid } from "../lib/errors.ts";
+import type { RouteContext } from "./router.ts";
 
 /** What a route handler gets: the parsed path parameters, query and the raw request. */
 export interface ApiRequest {
@@ -90,4 +91,17 @@ export function checkFilterNames(filters: Map<string, string[]>, allowed: readon
   for (const key of filters.keys()) {
     if (!allowed.includes(key)) throw invalid(`invalid filter '${key}'`);
   }
+}
+
+/** A request header's value (the first, when it came more than once). */
+export function header(ctx: RouteContext, name: string): string | undefined {
+  const v = ctx.req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Aborted when the client goes away, so that a hung registry is not waited for. */
+export function closeSignal(ctx: RouteContext): AbortSignal {
+  const abort = new AbortController();
+  ctx.res.on("close", () => abort.abort());
+  return abort.signal;
 }

@@ -1,7 +1,7 @@
 import { type Distribution, decodeAuthHeader, type SearchResult } from "../engine/distribution/index.ts";
 import { invalid } from "../lib/errors.ts";
-import { queryFilters } from "./request.ts";
-import type { RouteContext, Router } from "./router.ts";
+import { closeSignal, header, queryFilters } from "./request.ts";
+import type { Router } from "./router.ts";
 
 /**
  * GET /images/search (moby's getImagesSearch): term, limit, filters; credentials in
@@ -46,16 +46,4 @@ function toDocker(r: SearchResult) {
     is_automated: r.isAutomated,
     description: r.description,
   };
-}
-
-function header(ctx: RouteContext, name: string): string | undefined {
-  const v = ctx.req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Aborted when the client goes away, so a hung registry is not waited for. */
-function closeSignal(ctx: RouteContext): AbortSignal {
-  const abort = new AbortController();
-  ctx.res.on("close", () => abort.abort());
-  return abort.signal;
 }

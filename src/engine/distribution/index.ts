@@ -99,6 +99,15 @@ export interface Distribution {
     auth?: RegistryCredentials;
     signal?: AbortSignal;
   }): Promise<import("./search.ts").SearchResult[]>;
+  /**
+   * The manifest a name or digest resolves to in its registry, and the platforms it serves
+   * (GET /distribution/{name}/json); stores nothing.
+   */
+  inspect(o: {
+    image: string;
+    auth?: RegistryCredentials;
+    signal?: AbortSignal;
+  }): Promise<import("./inspect.ts").DistributionInspect>;
   /** Drops compressed layers and manifests no image needs (also run after image deletions). */
   prune(): Promise<void>;
 }

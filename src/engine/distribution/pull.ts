@@ -107,13 +107,13 @@ function rethrowNotFound(err: unknown, ref: NamedRef): never {
   throw err;
 }
 
-interface Fetched {
+export interface Fetched {
   bytes: Buffer;
   contentType: string;
   digest: string;
 }
 
-async function fetchManifest(
+export async function fetchManifest(
   client: RegistryClient,
   ref: NamedRef,
   tagOrDigest: string,

@@ -12,6 +12,7 @@ import type {
   PushOptions,
   RegistryCredentials,
 } from "./index.ts";
+import { type DistributionInspect, inspectDistribution } from "./inspect.ts";
 import { pullImage } from "./pull.ts";
 import { pushImage } from "./push.ts";
 import { RegistryClient } from "./registry-client.ts";
@@ -82,6 +83,10 @@ export class RegistryDistribution implements Distribution {
 
   search(o: SearchOptions): Promise<SearchResult[]> {
     return searchRegistry(this.#ctx, o);
+  }
+
+  inspect(o: Parameters<Distribution["inspect"]>[0]): Promise<DistributionInspect> {
+    return inspectDistribution(this.#ctx, o);
   }
 
   prune(): Promise<void> {
