@@ -1,5 +1,5 @@
-import { constants, openSync, rmdirSync } from "node:fs";
-import { readdir, rm, unlink } from "node:fs/promises";
+import { constants, openSync } from "node:fs";
+import { readdir, rm, rmdir, unlink } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import { conflict } from "../../lib/errors.ts";
@@ -73,7 +73,7 @@ async function removeCgroup(path: string): Promise<boolean> {
     if (e.isDirectory() && !(await removeCgroup(join(path, e.name)))) return false;
   }
   try {
-    rmdirSync(path);
+    await rmdir(path); // on the thread pool: a cgroup's teardown in the kernel can take a while
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ENOENT";

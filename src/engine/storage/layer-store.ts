@@ -17,7 +17,7 @@ import {
 import { posix } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
 import { promisify } from "node:util";
-import { writeJsonAtomic } from "../../lib/atomic-file.ts";
+import { writeFileAtomicAsync, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { conflict, invalid, notFound, notImplemented, unavailable } from "../../lib/errors.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
@@ -477,7 +477,8 @@ export class LayerStore implements Storage {
           await makeInitLayer(init, now, merged);
         }
         const rec: RwRecord = { id, ...(parent ? { parent } : {}), init: true };
-        writeJsonAtomic(posix.join(tmp, "rw.json"), rec);
+        // on the thread pool: parallel starts would queue behind each fsync on the event loop
+        await writeFileAtomicAsync(posix.join(tmp, "rw.json"), `${JSON.stringify(rec)}\n`);
         await rename(tmp, this.#rwDir(id));
         this.#rws.set(id, rec);
         made = true;
