@@ -94,17 +94,7 @@ describe("registry credential helpers", () => {
     mkdirSync(bin);
     const layout = join(root, "oci");
     await writeOciImage(layout, "src", { layers: [busyboxFiles()] });
-    for (const reg of [basic, basic2]) {
-      const r = await reg.skopeo([
-        "copy",
-        "--dest-tls-verify=false",
-        "--dest-creds",
-        `${USER}:${PASSWORD}`,
-        `oci:${layout}:src`,
-        `docker://${reg.host}/private:1`,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-    }
+    for (const reg of [basic, basic2]) await reg.copyIn(`oci:${layout}:src`, "private:1");
   });
 
   after(async () => {

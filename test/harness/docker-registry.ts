@@ -234,6 +234,19 @@ ${authYaml}`;
     });
   }
 
+  /** Copies an image in (skopeo's `transport:ref` → `<this>/name`), with the test user's credentials. */
+  async copyIn(source: string, name: string): Promise<void> {
+    const r = await this.skopeo([
+      "copy",
+      "--dest-tls-verify=false",
+      "--dest-creds",
+      `${USER}:${PASSWORD}`,
+      source,
+      `docker://${this.host}/${name}`,
+    ]);
+    if (r.code !== 0) throw new Error(`skopeo copy ${source} ${name}: ${r.stderr}`);
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     const child = this.process;
     if (child && child.exitCode === null && child.signalCode === null) {
