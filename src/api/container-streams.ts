@@ -6,10 +6,11 @@ import { DEFAULT_DETACH_KEYS, DetachScanner, detachKeyBytes } from "../lib/detac
 import { conflict, invalid, notImplemented } from "../lib/errors.ts";
 import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
 import { parseTimestamp } from "../lib/timestamp.ts";
-import { hijack } from "./hijack.ts";
+import { discardUpgradeBody, type Hijacked, hijack } from "./hijack.ts";
 import { queryBool } from "./request.ts";
 import { drained } from "./respond.ts";
 import type { RouteContext } from "./router.ts";
+import { checkWebsocketUpgrade, websocketHijack } from "./websocket.ts";
 
 /**
  * The streaming container endpoints: logs and attach (hijacked). Semantics follow moby's
@@ -155,11 +156,18 @@ function queryEscape(s: string): string {
  * StdinOnce container without a TTY gets its stdin closed and the output goes on, anything
  * else ends the attach. The "attach" event comes once the request is accepted (before the
  * container starts, for `docker run`), "detach" when the detach keys are typed.
+ * Over a websocket (GET .../attach/ws) the streams are never multiplexed, and before API 1.42
+ * all three are attached whatever the query says.
  */
-export async function attachContainer(ctx: RouteContext, engine: Engine): Promise<void> {
+export async function attachContainer(
+  ctx: RouteContext,
+  engine: Engine,
+  o: { websocket?: boolean } = {},
+): Promise<void> {
   const q = ctx.query;
-  const wantStdout = queryBool(q, "stdout");
-  const wantStderr = queryBool(q, "stderr");
+  const all = o.websocket === true && ctx.version < 1.42;
+  const wantStdout = all || queryBool(q, "stdout");
+  const wantStderr = all || queryBool(q, "stderr");
   const stream = queryBool(q, "stream");
   const logs = queryBool(q, "logs");
   const keysSpec = q.get("detachKeys") || engine.config.detachKeys || DEFAULT_DETACH_KEYS;
@@ -170,6 +178,7 @@ export async function attachContainer(ctx: RouteContext, engine: Engine): Promis
     throw invalid(`Invalid detach keys (${keysSpec}) provided`);
   }
   const rec0 = engine.containers.store.get(ctx.params.id);
+  if (o.websocket) checkWebsocketUpgrade(ctx); // before the attach is registered
   if (rec0.state.Paused) {
     throw conflict(`container ${ctx.params.id} is paused, unpause the container before attach`);
   }
@@ -177,10 +186,16 @@ export async function attachContainer(ctx: RouteContext, engine: Engine): Promis
     ? await engine.containers.attach(ctx.params.id)
     : { rec: rec0, session: undefined, cancel: () => {} };
   const tty = rec.config.Tty;
-  const wantStdin = queryBool(q, "stdin") && rec.config.OpenStdin;
-  const conn = hijack(ctx, !tty);
+  const wantStdin = (all || queryBool(q, "stdin")) && rec.config.OpenStdin;
+  const multiplexed = !tty && !o.websocket;
+  let conn: Hijacked;
+  if (o.websocket) conn = websocketHijack(ctx);
+  else {
+    await discardUpgradeBody(ctx);
+    conn = hijack(ctx, multiplexed);
+  }
   const frame = (kind: "stdout" | "stderr", data: Buffer) =>
-    tty ? data : encodeFrame(kind === "stderr" ? STDERR : STDOUT, data);
+    multiplexed ? encodeFrame(kind === "stderr" ? STDERR : STDOUT, data) : data;
   const wanted = (kind: "stdout" | "stderr") => (kind === "stdout" ? wantStdout : wantStderr);
 
   let s: AttachSession | undefined;

@@ -208,6 +208,7 @@ export function containerRoutes(router: Router, engine: Engine): void {
 
   router.get("/containers/{id}/logs", (ctx) => streamLogs(ctx, engine));
   router.post("/containers/{id}/attach", (ctx) => attachContainer(ctx, engine));
+  router.get("/containers/{id}/attach/ws", (ctx) => attachContainer(ctx, engine, { websocket: true }));
 }
 
 export function resizeQuery(ctx: RouteContext): { h: number; w: number } {
