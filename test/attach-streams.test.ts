@@ -226,6 +226,32 @@ describe("attach", { concurrency: 2 }, () => {
     await d.docker(["rm", "-f", name, `${name}-run`]);
   });
 
+  test("a hijacked attach's request body is not stdin (dockerode sends its options as one)", async () => {
+    const name = "att-body";
+    await d.docker(["create", "-i", "--name", name, "busybox", "cat"]);
+    const sock = connect(d.socket);
+    let out = Buffer.alloc(0);
+    sock.on("data", (b: Buffer) => (out = Buffer.concat([out, b])));
+    const body = JSON.stringify({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+    // headers and body in one write, as node's http client sends them
+    sock.write(
+      `POST /v1.50/containers/${name}/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n${body}`,
+    );
+    try {
+      await until("the upgrade", () => out.includes("101 UPGRADED"));
+      await d.docker(["start", name]);
+      sock.write("typed\n");
+      await until("the echo", () => out.includes("typed\n"));
+      const payload = out.subarray(out.indexOf("\r\n\r\n") + 4);
+      // one stdout frame holding what was typed, nothing of the body
+      assert.equal(payload[0], 1);
+      assert.equal(payload.subarray(8).toString(), "typed\n");
+    } finally {
+      sock.destroy();
+      await d.docker(["rm", "-f", name]);
+    }
+  });
+
   /** how many attach events a container has had */
   async function attachEvents(name: string): Promise<number> {
     // until now, not later: the daemon would hold the stream open until then

@@ -12,9 +12,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
+import { type IncomingMessage, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import tar from "tar-stream";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
 // docker cp both ways, through the real docker CLI and kapsel: files, directories, symlinks,
@@ -147,4 +149,37 @@ describe("cp", () => {
       await ok(["rm", name]);
     });
   }
+
+  test("a PUT while a GET's tar is still unread works on a stopped container, then the rootfs goes", async () => {
+    // dockerode's own tests do this: the first release must not unmount under the second
+    const name = "cp-overlap";
+    const id = (await d.docker(["create", "--name", name, "busybox"])).stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const pack = tar.pack();
+    pack.entry({ name: "dropped", mode: 0o644 }, "x\n");
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const get = await new Promise<IncomingMessage>((resolve, reject) =>
+        request({ socketPath: d.socket, path: `/v1.50/containers/${name}/archive?path=/etc/passwd` }, resolve)
+          .on("error", reject)
+          .end(),
+      );
+      const put = await d.api("PUT", `/v1.50/containers/${name}/archive?path=/root`, body);
+      statuses.push(put.status);
+      get.resume();
+      await new Promise((r) => get.on("end", r));
+    }
+    assert.deepEqual(statuses, Array(8).fill(200), "every PUT found /root");
+    const head = await d.api("HEAD", `/v1.50/containers/${name}/archive?path=/root/dropped`);
+    assert.equal(head.status, 200);
+    // the release follows the answer: give it a moment
+    const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").includes(id);
+    for (let i = 0; i < 40 && mounted(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(mounted(), false, "the rootfs is unmounted once the last call is done");
+    await d.docker(["rm", name]);
+  });
 });

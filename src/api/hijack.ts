@@ -1,6 +1,6 @@
 import type { Duplex, Readable, Writable } from "node:stream";
 import { invalid } from "../lib/errors.ts";
-import type { RouteContext } from "./router.ts";
+import type { RouteContext, Upgrade } from "./router.ts";
 
 /** The two halves of a hijacked attach/exec connection. `input` is absent without an upgrade. */
 export interface Hijacked {
@@ -20,6 +20,24 @@ export async function readUpgradeBody<T>(ctx: RouteContext, fallback: T): Promis
     const { readJson } = await import("./request.ts");
     return readJson(ctx.req, fallback);
   }
+  const text = (await takeUpgradeBody(upgrade, ctx)).toString("utf8").trim();
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw invalid(`invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Takes the request body (Content-Length bytes) off an upgraded connection, so it is not taken
+ * for stdin: dockerode sends its attach options as a JSON body, which Docker never reads.
+ */
+export async function discardUpgradeBody(ctx: RouteContext): Promise<void> {
+  if (ctx.upgrade) await takeUpgradeBody(ctx.upgrade, ctx);
+}
+
+async function takeUpgradeBody(upgrade: Upgrade, ctx: RouteContext): Promise<Buffer> {
   const length = Number(ctx.req.headers["content-length"] ?? 0);
   const socket = upgrade.socket;
   let buf = upgrade.head;
@@ -46,13 +64,7 @@ export async function readUpgradeBody<T>(ctx: RouteContext, fallback: T): Promis
     });
   }
   upgrade.head = buf.subarray(length);
-  const text = buf.subarray(0, length).toString("utf8").trim();
-  if (!text) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw invalid(`invalid JSON: ${(err as Error).message}`);
-  }
+  return buf.subarray(0, length);
 }
 
 /**
