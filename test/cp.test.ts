@@ -182,4 +182,30 @@ describe("cp", () => {
     assert.equal(mounted(), false, "the rootfs is unmounted once the last call is done");
     await d.docker(["rm", name]);
   });
+
+  test("a reader that leaves in the middle of a file's bytes does not take kapseld down", async () => {
+    const name = "cp-leaver";
+    await d.docker(["run", "-d", "--name", name, "busybox", "sleep", "60"]);
+    for (let i = 0; i < 5; i++) {
+      // /bin/busybox is a couple of MB: the reader leaves while its entry is being written
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          { socketPath: d.socket, path: `/v1.50/containers/${name}/archive?path=/bin/busybox` },
+          (res) => {
+            res.once("data", () => {
+              req.destroy();
+              resolve();
+            });
+          },
+        );
+        req.on("error", (err) =>
+          (err as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(err),
+        );
+        req.end();
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await d.api("GET", "/_ping")).body, "OK");
+    await d.docker(["rm", "-f", name]);
+  });
 });

@@ -135,6 +135,7 @@ export function rebaseArchive(source: Readable, oldBase: string, newBase: string
       written.catch(() => {});
       const dest = pack.entry(header, (err) => (err ? reject(err) : resolve()));
       const events = dest as unknown as NodeJS.EventEmitter;
+      events.on("error", () => {}); // a destroyed pack fails the entry: that comes through its callback
       // read the entry to its end (never break out: that would destroy the whole extract)
       for await (const chunk of entry) {
         if (!dest.write(chunk)) await Promise.race([once(events, "drain"), written]);

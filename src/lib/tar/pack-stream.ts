@@ -40,6 +40,9 @@ export function packStream(fill: (add: AddEntry) => Promise<void>): Readable {
     const { promise: finished, resolve, reject } = Promise.withResolvers<void>();
     finished.catch(() => {}); // awaited below; this only keeps an early exit from leaving it unhandled
     const entry = pack.entry({ ...header, size }, (err) => (err ? reject(err) : resolve()));
+    // a reader that goes away destroys the pack, and the entry with it: its 'error' event,
+    // unheard, would end the daemon; the failure comes through the callback
+    (entry as unknown as NodeJS.EventEmitter).on("error", () => {});
     if (source instanceof Uint8Array) {
       if (size > 0 && !entry.write(source))
         await Promise.race([once(entry as unknown as NodeJS.EventEmitter, "drain"), finished]);
