@@ -293,4 +293,57 @@ describe("user-defined networks", () => {
     const lines = r.stdout.split("\n").filter((l) => l.endsWith(" ev-net"));
     assert.deepEqual(lines, ["create ev-net", "connect ev-net", "disconnect ev-net", "destroy ev-net"]);
   });
+
+  test("link-local IPs: on the interface and in inspect, from run and from network connect", async () => {
+    for (const cli of ["docker", "kapsel"] as const) {
+      const run = await d[cli]([
+        "run",
+        "-d",
+        "--name",
+        `ll-run-${cli}`,
+        "--link-local-ip",
+        "169.254.8.8",
+        "busybox",
+        "sleep",
+        "600",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const ipam = (
+        await d.docker([
+          "inspect",
+          "-f",
+          "{{json .NetworkSettings.Networks.bridge.IPAMConfig}}",
+          `ll-run-${cli}`,
+        ])
+      ).stdout;
+      assert.equal(ipam, '{"LinkLocalIPs":["169.254.8.8"]}\n');
+      const addr = await d.docker(["exec", `ll-run-${cli}`, "ip", "addr", "show", "eth0"]);
+      assert.match(addr.stdout, /inet 169\.254\.8\.8\/16 /);
+    }
+    assert.equal((await d.docker(["network", "create", "llnet"])).code, 0);
+    for (const [cli, ip] of [
+      ["docker", "169.254.9.9"],
+      ["kapsel", "169.254.9.10"],
+    ] as const) {
+      const name = `ll-${cli}`;
+      await d.docker(["run", "-d", "--name", name, "busybox", "sleep", "600"]);
+      const c = await d[cli](["network", "connect", "--link-local-ip", ip, "llnet", name]);
+      assert.equal(c.code, 0, c.stderr);
+      assert.match(
+        (await d.docker(["exec", name, "ip", "addr", "show", "eth1"])).stdout,
+        new RegExp(`inet ${ip.replaceAll(".", "\\.")}/16 `),
+      );
+      const got = await d.docker([
+        "inspect",
+        "-f",
+        "{{json .NetworkSettings.Networks.llnet.IPAMConfig.LinkLocalIPs}}",
+        name,
+      ]);
+      assert.equal(got.stdout, `["${ip}"]\n`);
+    }
+    const bad = await d.docker(["run", "-d", "--link-local-ip", "nonsense", "busybox", "true"]);
+    assert.notEqual(bad.code, 0);
+    await d.docker(["rm", "-f", "ll-run-docker", "ll-run-kapsel", "ll-docker", "ll-kapsel"]);
+    await d.docker(["network", "rm", "llnet"]);
+  });
 });

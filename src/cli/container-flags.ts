@@ -56,6 +56,7 @@ export const containerFlags: FlagSpec[] = [
   },
   { name: "ip", type: "string", description: "IPv4 address (e.g., 172.30.100.104)" },
   { name: "ip6", type: "string", description: "IPv6 address (e.g., 2001:db8::33)" },
+  { name: "link-local-ip", type: "list", description: "Container IPv4/IPv6 link-local addresses" },
   { name: "link", type: "list", description: "Add link to another container" },
   { name: "mac-address", type: "string", description: "Container MAC address (e.g., 92:d0:c6:0a:29:33)" },
   { name: "memory-reservation", type: "bytes", description: "Memory soft limit" },
@@ -278,6 +279,7 @@ export function toCreateOptions(flags: ParsedArgs): CreateOptions {
     oomScoreAdj: ifChanged<number>(flags, "oom-score-adj"),
     ip: opt("ip"),
     ip6: opt("ip6"),
+    linkLocalIps: list(flags, "link-local-ip"),
     macAddress: opt("mac-address"),
     health: {
       cmd: opt("health-cmd"),

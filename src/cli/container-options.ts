@@ -87,6 +87,7 @@ export interface ContainerOptions {
   oomScoreAdj?: number;
   ip?: string;
   ip6?: string;
+  linkLocalIps?: string[];
   macAddress?: string;
   health: HealthOptions;
 }
@@ -355,7 +356,12 @@ function networkingConfig(o: ContainerOptions): NetworkingConfig {
     const ep: EndpointSettings = {};
     if (o.networkAliases.length > 0) ep.Aliases = [...o.networkAliases];
     if (isUserDefined(target) && o.links.length > 0) ep.Links = [...o.links];
-    if (o.ip || o.ip6) ep.IPAMConfig = { IPv4Address: o.ip ?? "", IPv6Address: o.ip6 ?? "" };
+    if (o.ip || o.ip6 || o.linkLocalIps?.length)
+      ep.IPAMConfig = {
+        IPv4Address: o.ip ?? "",
+        IPv6Address: o.ip6 ?? "",
+        ...(o.linkLocalIps?.length ? { LinkLocalIPs: [...o.linkLocalIps] } : {}),
+      };
     if (o.macAddress) ep.MacAddress = o.macAddress;
     return ep;
   };

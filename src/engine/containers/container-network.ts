@@ -204,6 +204,7 @@ export class ContainerNetworking {
       hostname: rec.config.Hostname,
       aliases: cfg.Aliases ?? [],
       ipv4Address: cfg.IPAMConfig?.IPv4Address || undefined,
+      linkLocalIps: cfg.IPAMConfig?.LinkLocalIPs ?? undefined,
       macAddress: cfg.MacAddress || (first ? rec.config.MacAddress : undefined) || undefined,
       portBindings: hc.PortBindings,
       exposedPorts: rec.config.ExposedPorts,
@@ -409,8 +410,12 @@ function cleanEndpoint(cfg: EndpointConfig | undefined | null): EndpointConfig {
   const out: EndpointConfig = {};
   if (!cfg) return out;
   const ipam = cfg.IPAMConfig;
-  if (ipam && (ipam.IPv4Address || ipam.IPv6Address))
-    out.IPAMConfig = { IPv4Address: ipam.IPv4Address ?? "", IPv6Address: ipam.IPv6Address ?? "" };
+  if (ipam && (ipam.IPv4Address || ipam.IPv6Address || ipam.LinkLocalIPs?.length))
+    out.IPAMConfig = {
+      IPv4Address: ipam.IPv4Address ?? "",
+      IPv6Address: ipam.IPv6Address ?? "",
+      ...(ipam.LinkLocalIPs?.length ? { LinkLocalIPs: [...ipam.LinkLocalIPs] } : {}),
+    };
   if (cfg.Links && cfg.Links.length > 0) out.Links = [...cfg.Links];
   if (cfg.Aliases && cfg.Aliases.length > 0) out.Aliases = [...cfg.Aliases];
   if (cfg.MacAddress) out.MacAddress = cfg.MacAddress;

@@ -27,6 +27,8 @@ export interface EndpointLink {
   defaultRoute: boolean;
   netnsPath: string;
   mtu?: number;
+  /** extra link-local addresses (169.254/16, fe80::/64) */
+  linkLocal?: string[];
 }
 
 export function bridgeLines(b: BridgeLink): string[] {
@@ -53,6 +55,7 @@ export function endpointHostLines(e: EndpointLink): string[] {
 export function endpointNetnsLines(e: EndpointLink): string[] {
   return [
     `addr add ${e.ip}/${e.prefixLen} dev ${e.ifName}`,
+    ...(e.linkLocal ?? []).map((ip) => `addr add ${ip}/${ip.includes(":") ? 64 : 16} dev ${e.ifName}`),
     `link set ${e.ifName} up`,
     ...(e.defaultRoute ? [`route replace default via ${e.gateway} dev ${e.ifName}`] : []),
   ];

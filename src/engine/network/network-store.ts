@@ -60,6 +60,8 @@ export interface EndpointRecord {
   links: { name: string; alias: string }[];
   /** as requested (EndpointSettings.IPAMConfig), for inspect */
   requestedIp?: string;
+  /** link-local addresses added to the interface, as requested */
+  linkLocalIps?: string[];
   /** published ports (only the first non-internal network of a container carries them) */
   ports: PortMapping[];
   /** exposed container ports ("80/tcp"), for Docker's Ports map with null entries */

@@ -119,7 +119,13 @@ export function networkResource(
 
 export function endpointSettings(ep: EndpointRecord, userDefined: boolean): EndpointSettings {
   return {
-    IPAMConfig: ep.requestedIp ? { IPv4Address: ep.requestedIp } : null,
+    IPAMConfig:
+      ep.requestedIp || ep.linkLocalIps
+        ? {
+            ...(ep.requestedIp ? { IPv4Address: ep.requestedIp } : {}),
+            ...(ep.linkLocalIps ? { LinkLocalIPs: ep.linkLocalIps } : {}),
+          }
+        : null,
     Links: ep.links.length > 0 ? ep.links.map((l) => `${l.name}:${l.alias}`) : null,
     MacAddress: ep.mac,
     Aliases: ep.aliases.length > 0 ? ep.aliases : null,

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { invalid, KapselError, notFound, notImplemented } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
 import type { DnsEndpoint } from "./dns-records.ts";
@@ -109,6 +110,9 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
     errs.push("network-scoped aliases are only supported for user-defined networks");
   if (o.macAddress && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(o.macAddress))
     errs.push(`invalid MAC address: ${o.macAddress}`);
+  // moby takes any address here (the kernel is the judge of it); an unparsable one is refused
+  for (const ip of o.linkLocalIps ?? [])
+    if (!isIP(ip) || ip === "0.0.0.0" || ip === "::") errs.push(`invalid link-local IP address: ${ip}`);
   if (errs.length > 0)
     throw invalid(`invalid endpoint settings:\n${errs.length === 1 ? errs[0] : `* ${errs.join("\n* ")}`}`);
 }
@@ -144,6 +148,7 @@ export function planEndpoint(o: {
     dnsNames: userDefined ? [...new Set(names.filter(Boolean))] : [],
     links: [...(opts.links ?? [])],
     requestedIp: opts.ipv4Address || undefined,
+    ...(opts.linkLocalIps?.length ? { linkLocalIps: [...opts.linkLocalIps] } : {}),
     ports: [],
     exposed: [],
   };
@@ -175,6 +180,7 @@ export function endpointLink(net: NetworkRecord, ep: EndpointRecord, sb: Sandbox
     defaultRoute: ep.defaultRoute,
     netnsPath: sb.netnsPath,
     mtu: mtuOf(net),
+    linkLocal: ep.linkLocalIps ?? [],
   };
 }
 
