@@ -124,4 +124,13 @@ describe("system endpoints", () => {
     const pull = await d.api("POST", "/plugins/pull?remote=foo", []);
     assert.equal(pull.status, 501);
   });
+
+  test("BuildKit: its session and builder version 2 are a clear 501", async () => {
+    const session = await d.api("POST", "/session");
+    assert.equal(session.status, 501);
+    assert.match(JSON.parse(session.body).message, /BuildKit sessions are not implemented/);
+    const v2 = await d.api("POST", "/build?version=2", "");
+    assert.equal(v2.status, 501);
+    assert.match(JSON.parse(v2.body).message, /BuildKit \(builder version 2\) is not implemented/);
+  });
 });

@@ -31,6 +31,12 @@ export function buildRoutes(router: Router, engine: Engine): void {
   router.post("/build/cancel", () => {
     throw notImplemented("cancelling a build by id (BuildKit's) is not implemented in kapsel");
   });
+  // BuildKit's session (h2c, gRPC) is what buildx and DOCKER_BUILDKIT=1 open first
+  router.post("/session", () => {
+    throw notImplemented(
+      "BuildKit sessions are not implemented in kapsel: it has the classic builder (DOCKER_BUILDKIT=0)",
+    );
+  });
 }
 
 async function postBuild(ctx: RouteContext, engine: Engine): Promise<undefined> {
