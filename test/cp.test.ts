@@ -208,4 +208,26 @@ describe("cp", () => {
     assert.equal((await d.api("GET", "/_ping")).body, "OK");
     await d.docker(["rm", "-f", name]);
   });
+
+  test("an export of a stopped container that its reader leaves early gives the rootfs back", async () => {
+    const name = "export-leaver";
+    const id = (await d.docker(["create", "--name", name, "busybox"])).stdout.trim();
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ socketPath: d.socket, path: `/v1.50/containers/${name}/export` }, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on("error", (err) =>
+        (err as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(err),
+      );
+      req.end();
+    });
+    const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").includes(id);
+    for (let i = 0; i < 40 && mounted(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(mounted(), false, "the rootfs is unmounted once the reader left");
+    assert.equal((await d.docker(["export", name])).code, 0);
+    await d.docker(["rm", name]);
+  });
 });

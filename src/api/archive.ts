@@ -13,10 +13,9 @@ const STAT_HEADER = "X-Docker-Container-Path-Stat";
  * container, running or not. The archive domain keeps every path inside the container.
  */
 export function archiveRoutes(router: Router, engine: Engine): void {
-  const containerFs = sharedContainerFs(engine);
   router.head("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
-    const { fs, release } = await containerFs(ctx.params.id);
+    const { fs, release } = await engine.containerFs(ctx.params.id);
     try {
       const stat = await statPath(fs, path, ctx.params.id);
       ctx.res.setHeader(STAT_HEADER, encodePathStat(stat));
@@ -28,7 +27,7 @@ export function archiveRoutes(router: Router, engine: Engine): void {
 
   router.get("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
-    const { fs, rec, release } = await containerFs(ctx.params.id);
+    const { fs, rec, release } = await engine.containerFs(ctx.params.id);
     let tar: Readable;
     try {
       const found = await archivePath(fs, path, ctx.params.id);
@@ -44,7 +43,7 @@ export function archiveRoutes(router: Router, engine: Engine): void {
 
   router.put("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
-    const { fs, rec, release } = await containerFs(ctx.params.id);
+    const { fs, rec, release } = await engine.containerFs(ctx.params.id);
     try {
       await extractArchive(fs, path, ctx.req, {
         noOverwriteDirNonDir: queryBool(ctx.query, "noOverwriteDirNonDir"),
@@ -61,40 +60,6 @@ export function archiveRoutes(router: Router, engine: Engine): void {
     engine.events.publish("container", "extract-to-dir", rec.id, { image: rec.image, name: rec.name });
     sendNoContent(ctx.res, 200);
   });
-}
-
-/**
- * engine.containerFs, counted per container: the rootfs mount of a stopped container is not
- * counted by storage, so one call's release would unmount it under another still reading or
- * writing (dockerode's tests PUT while their GET's tar is still unread). The last one out
- * releases. The count is taken before the mount, so a release in flight cannot pass it.
- */
-function sharedContainerFs(engine: Engine) {
-  const users = new Map<string, number>();
-  const leave = (id: string): boolean => {
-    const left = (users.get(id) ?? 1) - 1;
-    if (left > 0) users.set(id, left);
-    else users.delete(id);
-    return left === 0;
-  };
-  return async (ref: string) => {
-    const id = engine.containers.store.get(ref).id;
-    users.set(id, (users.get(id) ?? 0) + 1);
-    let got: Awaited<ReturnType<Engine["containerFs"]>>;
-    try {
-      got = await engine.containerFs(ref);
-    } catch (err) {
-      leave(id);
-      throw err;
-    }
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      if (leave(id)) await got.release();
-    };
-    return { ...got, release };
-  };
 }
 
 /** moby's ArchiveFormValues: the path is required. */

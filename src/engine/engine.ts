@@ -48,6 +48,8 @@ export class Engine {
   readonly network: NetworkService;
   readonly volumes: VolumeService;
   readonly containers: ContainerService;
+  /** stopped containers' rootfs mounts lent to readers: id → how many */
+  readonly #lent = new Map<string, number>();
   readonly execs: ExecService;
   readonly log: Logger;
   readonly id: string;
@@ -199,15 +201,13 @@ export class Engine {
 
   /** docker export: mounts the rootfs for the duration of the stream when the container is not running. */
   async exportContainer(rec: ContainerRecord): Promise<NodeJS.ReadableStream> {
-    await this.storage.mount(rec.id);
+    const borrowed = !rec.state.Running;
+    if (borrowed) await this.#borrowRootfs(rec.id);
+    else await this.storage.mount(rec.id);
     const stream = this.storage.exportRootfs(rec.id);
     this.events.publish("container", "export", rec.id, { image: rec.image, name: rec.name });
-    if (!rec.state.Running) {
-      stream.on("end", () => {
-        if (!this.containers.store.find(rec.id)?.state.Running)
-          void this.storage.unmount(rec.id).catch(() => {});
-      });
-    }
+    // 'close' also comes when the reader leaves early, which 'end' does not
+    if (borrowed) stream.on("close", () => void this.#returnRootfs(rec.id));
     return stream;
   }
 
@@ -220,8 +220,8 @@ export class Engine {
     ref: string,
   ): Promise<{ fs: ContainerFs; rec: ContainerRecord; release: () => Promise<void> }> {
     const rec = this.containers.store.get(ref);
-    const wasRunning = rec.state.Running;
-    const rootfs = await this.storage.mount(rec.id);
+    const borrowed = !rec.state.Running;
+    const rootfs = borrowed ? await this.#borrowRootfs(rec.id) : await this.storage.mount(rec.id);
     const fs: ContainerFs = {
       rootfs,
       readonlyRootfs: rec.hostConfig.ReadonlyRootfs === true,
@@ -240,11 +240,39 @@ export class Engine {
           .map((mp) => ({ destination: mp.Destination, source: mp.Source, readonly: !mp.RW })),
       ],
     };
+    let released = false;
     const release = async () => {
-      if (!wasRunning && !this.containers.store.find(rec.id)?.state.Running)
-        await this.storage.unmount(rec.id).catch(() => {});
+      if (!borrowed || released) return;
+      released = true;
+      await this.#returnRootfs(rec.id);
     };
     return { fs, rec, release };
+  }
+
+  /**
+   * Mounts a stopped container's rootfs for a reader (cp, export), counted: calls overlap
+   * (dockerode PUTs while its GET's tar is unread), and only the last one back unmounts, unless
+   * the container started meanwhile (its mount is then its own).
+   */
+  async #borrowRootfs(id: string): Promise<string> {
+    this.#lent.set(id, (this.#lent.get(id) ?? 0) + 1);
+    try {
+      return await this.storage.mount(id);
+    } catch (err) {
+      await this.#returnRootfs(id);
+      throw err;
+    }
+  }
+
+  /** Gives a borrowed rootfs back; the unmount is asked for at once, so a new borrow queues behind it. */
+  async #returnRootfs(id: string): Promise<void> {
+    const left = (this.#lent.get(id) ?? 1) - 1;
+    if (left > 0) {
+      this.#lent.set(id, left);
+      return;
+    }
+    this.#lent.delete(id);
+    if (!this.containers.store.find(id)?.state.Running) await this.storage.unmount(id).catch(() => {});
   }
 
   version() {
