@@ -183,37 +183,10 @@ describe("cp", () => {
     await d.docker(["rm", name]);
   });
 
-  test("a reader that leaves in the middle of a file's bytes does not take kapseld down", async () => {
-    const name = "cp-leaver";
-    await d.docker(["run", "-d", "--name", name, "busybox", "sleep", "60"]);
-    for (let i = 0; i < 5; i++) {
-      // /bin/busybox is a couple of MB: the reader leaves while its entry is being written
-      await new Promise<void>((resolve, reject) => {
-        const req = request(
-          { socketPath: d.socket, path: `/v1.50/containers/${name}/archive?path=/bin/busybox` },
-          (res) => {
-            res.once("data", () => {
-              req.destroy();
-              resolve();
-            });
-          },
-        );
-        req.on("error", (err) =>
-          (err as NodeJS.ErrnoException).code === "ECONNRESET" ? resolve() : reject(err),
-        );
-        req.end();
-      });
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal((await d.api("GET", "/_ping")).body, "OK");
-    await d.docker(["rm", "-f", name]);
-  });
-
-  test("an export of a stopped container that its reader leaves early gives the rootfs back", async () => {
-    const name = "export-leaver";
-    const id = (await d.docker(["create", "--name", name, "busybox"])).stdout.trim();
-    await new Promise<void>((resolve, reject) => {
-      const req = request({ socketPath: d.socket, path: `/v1.50/containers/${name}/export` }, (res) => {
+  /** A GET whose client goes away after the first bytes of the answer. */
+  const readThenLeave = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ socketPath: d.socket, path }, (res) => {
         res.once("data", () => {
           req.destroy();
           resolve();
@@ -224,6 +197,23 @@ describe("cp", () => {
       );
       req.end();
     });
+
+  test("a reader that leaves in the middle of a file's bytes does not take kapseld down", async () => {
+    const name = "cp-leaver";
+    await d.docker(["run", "-d", "--name", name, "busybox", "sleep", "60"]);
+    for (let i = 0; i < 5; i++) {
+      // /bin/busybox is a couple of MB: the reader leaves while its entry is being written
+      await readThenLeave(`/v1.50/containers/${name}/archive?path=/bin/busybox`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await d.api("GET", "/_ping")).body, "OK");
+    await d.docker(["rm", "-f", name]);
+  });
+
+  test("an export of a stopped container that its reader leaves early gives the rootfs back", async () => {
+    const name = "export-leaver";
+    const id = (await d.docker(["create", "--name", name, "busybox"])).stdout.trim();
+    await readThenLeave(`/v1.50/containers/${name}/export`);
     const mounted = () => readFileSync("/proc/self/mountinfo", "utf8").includes(id);
     for (let i = 0; i < 40 && mounted(); i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(mounted(), false, "the rootfs is unmounted once the reader left");
