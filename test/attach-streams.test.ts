@@ -52,6 +52,10 @@ describe("attach", { concurrency: 2 }, () => {
       const name = `${cli}-att-follow`;
       const script = "i=0; while true; do i=$((i+1)); echo tick$i; echo err$i >&2; sleep 0.1; done";
       await d.docker(["run", "-d", "--name", name, "busybox", "sh", "-c", script]);
+      // tick2 written before the attach starts: an attach that replayed would show tick1
+      await until("the first ticks", () =>
+        d.docker(["logs", name]).then((r) => r.stdout.includes("tick2\n")),
+      );
       const a = spawnCli(bin, ["attach", "--no-stdin", name]);
       try {
         await until("attached output", () => /tick\d+\n/.test(a.out.stdout) && /err\d+\n/.test(a.out.stderr));
