@@ -1,8 +1,9 @@
 import type { Stats } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { lstat, readdir, readlink, stat } from "node:fs/promises";
+import { readdir, readlink, stat } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
+import { lstatOrUndefined } from "../../lib/fs-probe.ts";
 import { goBase, goClean, preserveTrailingDotOrSeparator } from "../../lib/go-path.ts";
 import { headerFromStat } from "../../lib/tar/header-from-stat.ts";
 import { type AddEntry, packStream } from "../../lib/tar/pack-stream.ts";
@@ -140,15 +141,6 @@ function impliedDir(parent: Stats): Stats {
     gid: 0,
     nlink: 2,
   }) as Stats;
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if (hasCode(err, "ENOENT")) return undefined;
-    throw err;
-  }
 }
 
 async function statDir(dir: PinnedDir): Promise<Stats> {

@@ -2,6 +2,7 @@ import type { BigIntStats, Stats } from "node:fs";
 import { constants } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, readlink, stat } from "node:fs/promises";
 import { posix } from "node:path";
+import { lstatOrUndefined } from "../../lib/fs-probe.ts";
 import type { ContainerFs } from "./index.ts";
 import { fsError, hasCode, O_PATH, PinnedDir } from "./pinned-dir.ts";
 
@@ -298,14 +299,5 @@ export async function openRegular(path: string, follow = false): Promise<OpenedF
     return { fh: await open(`/proc/${process.pid}/fd/${pin.fd}`, constants.O_RDONLY), st };
   } finally {
     await pin.close();
-  }
-}
-
-async function lstatOrUndefined(path: string) {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if (hasCode(err, "ENOENT")) return undefined;
-    throw err;
   }
 }

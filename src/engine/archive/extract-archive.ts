@@ -1,24 +1,12 @@
 import { execFile } from "node:child_process";
-import type { Stats } from "node:fs";
 import { constants } from "node:fs";
-import {
-  chmod,
-  chown,
-  lchown,
-  link,
-  lstat,
-  lutimes,
-  mkdir,
-  open,
-  stat,
-  symlink,
-  utimes,
-} from "node:fs/promises";
+import { chmod, chown, lchown, link, lutimes, mkdir, open, stat, symlink, utimes } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import type { Header } from "tar-stream";
 import { conflict, invalid, KapselError } from "../../lib/errors.ts";
+import { lstatOrUndefined } from "../../lib/fs-probe.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
 import { type EntryBody, readTarEntries } from "../../lib/tar/read-entries.ts";
@@ -372,13 +360,4 @@ function tarError(err: unknown): unknown {
   if (err instanceof KapselError || !/^(Unexpected end of data|Invalid tar header)/.test(message)) return err;
   const what = message.startsWith("Unexpected") ? "unexpected end of data" : "invalid tar header";
   return invalid(`invalid tar archive: ${what}`, err);
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if (hasCode(err, "ENOENT")) return undefined;
-    throw err;
-  }
 }

@@ -1,5 +1,9 @@
-import { chmod, chown, lstat, lutimes, mkdir, open, symlink, unlink } from "node:fs/promises";
+import { chmod, chown, lutimes, mkdir, open, symlink, unlink } from "node:fs/promises";
 import { posix } from "node:path";
+import { lstatOrUndefined } from "../../lib/fs-probe.ts";
+
+/** a path under a file (ENOTDIR) is as absent as a missing one */
+const NOT_THERE = ["ENOENT", "ENOTDIR"];
 
 /**
  * Docker's init layer (moby daemon/initlayer/setup_unix.go): the mount points and files every
@@ -21,13 +25,6 @@ const STUBS: ReadonlyArray<[path: string, kind: "dir" | "file" | { symlink: stri
   ["etc/mtab", { symlink: "/proc/mounts" }],
 ];
 
-async function lstatOrUndefined(path: string) {
-  return lstat(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === "ENOENT" || err.code === "ENOTDIR") return undefined;
-    throw err;
-  });
-}
-
 /**
  * Makes the stubs in `root`: a fresh directory (overlay: a layer of its own) or a container's full
  * copy of its image (copy driver). As Docker does, a file or symlink where a stub goes is replaced,
@@ -40,7 +37,7 @@ export async function makeInitLayer(root: string, mtime: Date, like?: string): P
   const makeDir = async (rel: string) => {
     const host = posix.join(root, rel);
     await mkdir(host, { mode: 0o755 });
-    const model = like ? await lstatOrUndefined(posix.join(like, rel)) : undefined;
+    const model = like ? await lstatOrUndefined(posix.join(like, rel), NOT_THERE) : undefined;
     if (model?.isDirectory()) {
       await chown(host, model.uid, model.gid);
       await chmod(host, model.mode & 0o7777);
@@ -51,13 +48,13 @@ export async function makeInitLayer(root: string, mtime: Date, like?: string): P
     let ok = true;
     for (let i = 1; i < parts.length && ok; i++) {
       const rel = parts.slice(0, i).join("/");
-      const st = await lstatOrUndefined(posix.join(root, rel));
+      const st = await lstatOrUndefined(posix.join(root, rel), NOT_THERE);
       if (!st) await makeDir(rel);
       else if (!st.isDirectory()) ok = false;
     }
     if (!ok) continue;
     const host = posix.join(root, path);
-    const st = await lstatOrUndefined(host);
+    const st = await lstatOrUndefined(host, NOT_THERE);
     if (st?.isDirectory()) continue;
     if (st) await unlink(host);
     if (kind === "dir") await makeDir(path);

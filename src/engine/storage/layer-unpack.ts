@@ -8,14 +8,12 @@ import {
   futimesSync,
   lchownSync,
   linkSync,
-  lstatSync,
   lutimesSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   rmSync,
-  type Stats,
   symlinkSync,
   utimesSync,
   writevSync,
@@ -24,6 +22,7 @@ import { open } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Header } from "tar-stream";
 import { invalid, KapselError } from "../../lib/errors.ts";
+import { lstatSyncOrUndefined } from "../../lib/fs-probe.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
 import { makeDev } from "../../lib/tar/header-from-stat.ts";
@@ -188,7 +187,7 @@ class Unpacker {
     this.#nodes.delete(rel);
     this.#mark(rel);
 
-    const existing = this.#mayExist(host) ? lstatOrUndefined(host) : undefined;
+    const existing = this.#mayExist(host) ? lstatSyncOrUndefined(host) : undefined;
     if (existing && !(existing.isDirectory() && h.type === "directory")) {
       rmSync(host, { recursive: true, force: true });
       this.#parents.clear();
@@ -216,7 +215,7 @@ class Unpacker {
         body.resume();
         const targetRel = cleanEntryPath(h.linkname ?? "");
         const target = resolveInRoot(this.root, targetRel, false);
-        const st = lstatOrUndefined(target);
+        const st = lstatSyncOrUndefined(target);
         if (!st || st.isDirectory())
           throw invalid(`invalid hard link ${h.name} -> ${h.linkname}: no such file in the layer`);
         linkSync(target, host);
@@ -286,7 +285,7 @@ class Unpacker {
     const cached = this.#parents.get(rel);
     if (cached) return cached;
     const host = resolveInRoot(this.root, rel);
-    const st = lstatOrUndefined(host);
+    const st = lstatSyncOrUndefined(host);
     if (!st) {
       mkdirSync(host, { recursive: true, mode: 0o755 });
       for (let p = host; p.length > this.root.length; p = posix.dirname(p)) this.#made?.add(p);
@@ -324,7 +323,7 @@ class Unpacker {
     const parent = this.#parent(dirOf(rel));
     const host = posix.join(parent, posix.basename(rel));
     // a whiteout replaces anything this layer put there; the device is made at the end, in one batch
-    if (this.#mayExist(host) && lstatOrUndefined(host)) {
+    if (this.#mayExist(host) && lstatSyncOrUndefined(host)) {
       rmSync(host, { recursive: true, force: true });
       this.#parents.clear();
     }
@@ -396,13 +395,4 @@ function xattrsOf(h: Header): Record<string, Buffer> {
     out[name] = Buffer.from(value, "utf8");
   }
   return out;
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
 }

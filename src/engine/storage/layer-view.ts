@@ -1,6 +1,10 @@
 import type { Stats } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { posix } from "node:path";
+import { lstatOrUndefined } from "../../lib/fs-probe.ts";
+
+/** a path under a file (ENOTDIR) is as absent as a missing one */
+const NOT_THERE = ["ENOENT", "ENOTDIR"];
 
 /** One directory of a stack: a layer's diff dir or a container's upper dir. */
 export interface ViewLayer {
@@ -18,16 +22,6 @@ export interface ViewEntry {
 /** An overlay whiteout: a character device with device number 0/0. */
 export function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR")
-      return undefined;
-    throw err;
-  }
 }
 
 /**
@@ -69,7 +63,7 @@ export class LayerView {
     const parent = await this.#dirStack(posix.dirname(rel) === "." ? "" : posix.dirname(rel));
     const out: number[] = [];
     for (const i of parent) {
-      const st = await lstatOrUndefined(posix.join(this.layers[i].dir, rel));
+      const st = await lstatOrUndefined(posix.join(this.layers[i].dir, rel), NOT_THERE);
       if (!st) continue;
       if (!st.isDirectory()) break; // a file or whiteout hides everything below
       out.push(i);
@@ -87,7 +81,7 @@ export class LayerView {
     const parent = await this.#dirStack(posix.dirname(rel) === "." ? "" : posix.dirname(rel));
     for (const i of parent) {
       const hostPath = posix.join(this.layers[i].dir, rel);
-      const st = await lstatOrUndefined(hostPath);
+      const st = await lstatOrUndefined(hostPath, NOT_THERE);
       if (!st) continue;
       return isWhiteout(st) ? undefined : { hostPath, stat: st };
     }
