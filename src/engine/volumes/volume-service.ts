@@ -7,7 +7,7 @@ import { isMountPoint, mountDevice, unmountLazy } from "./host-mounts.ts";
 import type { MountEventOptions, Volume, VolumeService, VolumeServiceOptions } from "./index.ts";
 import { maskPassword, needsMount, validateLocalOptions } from "./local-options.ts";
 import { DEFAULT_PLUGIN_DIRS, type PluginDirs } from "./plugin-discovery.ts";
-import { ANONYMOUS_LABEL, listPredicate, prunePredicate } from "./volume-filters.ts";
+import { ANONYMOUS_LABEL, type FilterSubject, listPredicate, prunePredicate } from "./volume-filters.ts";
 import { type PluginVolume, VolumePluginDriver } from "./volume-plugin-driver.ts";
 import { rfc3339, type VolumeRecord, VolumeStore } from "./volume-store.ts";
 
@@ -177,15 +177,7 @@ export class LocalVolumeService implements VolumeService {
     for (const rec of records.sort((a, b) => a.name.localeCompare(b.name))) {
       const fromPlugin = reported.get(rec.driver);
       if (fromPlugin && !fromPlugin.has(rec.name)) continue;
-      if (
-        !match({
-          name: rec.name,
-          driver: rec.driver,
-          labels: rec.labels,
-          inUse: this.#users(rec.name).length > 0,
-        })
-      )
-        continue;
+      if (!match(this.#subject(rec))) continue;
       const pv = fromPlugin?.get(rec.name);
       volumes.push(this.#view(rec, pv ? { Name: pv.Name, Mountpoint: pv.Mountpoint } : undefined));
     }
@@ -234,15 +226,7 @@ export class LocalVolumeService implements VolumeService {
         .filter((r) => r.driver === LOCAL && Object.keys(r.options).length === 0)
         .sort((a, b) => a.name.localeCompare(b.name));
       for (const rec of candidates) {
-        if (
-          !match({
-            name: rec.name,
-            driver: rec.driver,
-            labels: rec.labels,
-            inUse: this.#users(rec.name).length > 0,
-          })
-        )
-          continue;
+        if (!match(this.#subject(rec))) continue;
         const size = await dirSize(this.#store.dataPath(rec.name)).catch(() => 0);
         try {
           await this.remove(rec.name, { force: false });
@@ -373,6 +357,16 @@ export class LocalVolumeService implements VolumeService {
   }
 
   /** Containers that reference the volume, and any that still hold a mount of it. */
+  /** What the list and prune filters look at. */
+  #subject(rec: VolumeRecord): FilterSubject {
+    return {
+      name: rec.name,
+      driver: rec.driver,
+      labels: rec.labels,
+      inUse: this.#users(rec.name).length > 0,
+    };
+  }
+
   #users(name: string): string[] {
     const ids = new Set(this.#o.inUse(name));
     for (const id of this.#store.refs(name).keys()) ids.add(id);
