@@ -1,7 +1,7 @@
 import { constants, openSync } from "node:fs";
 import { Socket } from "node:net";
 import { conflict } from "../../lib/errors.ts";
-import type { ExecOptions, ExecTask } from "./exec.ts";
+import { type ExecOptions, type ExecTask, pipedTask } from "./exec.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import { CAPABILITY_NAMES } from "./host-facts.ts";
 import { HostCallError, type HostHelper, type NsExecRequest } from "./host-helper.ts";
@@ -170,22 +170,18 @@ export function execNative(helper: HostHelper, req: NsExecRequest): Promise<Exec
     call.done.catch(() => {});
     call.started
       .then(() =>
-        resolve({
-          pid,
-          output,
-          write: (data) => {
-            if (stdin?.writable) stdin.write(data);
-          },
-          closeStdin: () => stdin?.end(),
-          resize: async () => {},
-          kill: (signal) => signalPid(pid, signal),
-          wait: () => exited,
-          close: () => {
-            dropOutput = true;
-            output.end();
-            for (const s of streams) s.resume();
-          },
-        }),
+        resolve(
+          pipedTask({
+            pid,
+            output,
+            stdin,
+            pipes: streams,
+            exited,
+            dropOutput: () => {
+              dropOutput = true;
+            },
+          }),
+        ),
       )
       .catch((err: unknown) => {
         for (const s of streams) s.destroy();
@@ -195,7 +191,7 @@ export function execNative(helper: HostHelper, req: NsExecRequest): Promise<Exec
   });
 }
 
-function signalPid(pid: number, signal: number | NodeJS.Signals): void {
+function _signalPid(pid: number, signal: number | NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch (e) {

@@ -3,7 +3,7 @@ import { constants, watch } from "node:fs";
 import { type FileHandle, mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
 import { constants as osConstants } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { conflict, internal } from "../../lib/errors.ts";
 import { type AttachSession, connectAttach } from "./attach-socket.ts";
 import { type ConmonPaths, conmonArgs, readPid, spawnConmon } from "./conmon.ts";
@@ -51,6 +51,36 @@ export interface ExecTask {
   wait(): Promise<number>;
   /** stops delivering output (it is read and dropped); the process keeps running */
   close(): void;
+}
+
+/**
+ * The ExecTask of a process whose stdio are pipes (no terminal): its stdin, its output frames,
+ * and on `close` the output dropped (`dropOutput`) while its pipes are still read to the end.
+ */
+export function pipedTask(o: {
+  pid: number;
+  output: FrameQueue;
+  stdin: Writable | null | undefined;
+  pipes: readonly (Readable | null | undefined)[];
+  exited: Promise<number>;
+  dropOutput: () => void;
+}): ExecTask {
+  return {
+    pid: o.pid,
+    output: o.output,
+    write: (data) => {
+      if (o.stdin?.writable) o.stdin.write(data);
+    },
+    closeStdin: () => o.stdin?.end(),
+    resize: async () => {},
+    kill: (signal) => signalPid(o.pid, signal),
+    wait: () => o.exited,
+    close: () => {
+      o.dropOutput();
+      o.output.end();
+      for (const p of o.pipes) p?.resume();
+    },
+  };
 }
 
 export async function execProcess(
@@ -149,23 +179,16 @@ async function execDirect(
   } finally {
     watcher.close();
   }
-  return {
+  return pipedTask({
     pid,
     output,
-    write: (data) => {
-      if (child.stdin?.writable) child.stdin.write(data);
-    },
-    closeStdin: () => child.stdin?.end(),
-    resize: async () => {},
-    kill: (signal) => signalPid(pid, signal),
-    wait: () => exited,
-    close: () => {
+    stdin: child.stdin,
+    pipes: [child.stdout, child.stderr],
+    exited,
+    dropOutput: () => {
       dropOutput = true;
-      output.end();
-      child.stdout?.resume();
-      child.stderr?.resume();
     },
-  };
+  });
 }
 
 async function execUnderConmon(
