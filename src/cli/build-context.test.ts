@@ -1,14 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  realpathSync,
-  rmSync,
-  symlinkSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { linkSync, mkdtempSync, realpathSync, rmSync, utimesSync } from "node:fs";
 import { PassThrough, type Readable } from "node:stream";
 import { after, test } from "node:test";
 import tar from "tar-stream";
@@ -21,25 +12,12 @@ import {
   walkContext,
 } from "./build-context.ts";
 import { contextFromStdin, isArchive } from "./build-stdin.ts";
+import { treeMaker } from "./test-support.ts";
 
 const tmp = realpathSync(mkdtempSync("/tmp/kapsel-build-test-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-let n = 0;
-function tree(spec: Record<string, string | null>): string {
-  const root = `${tmp}/c${n++}`;
-  mkdirSync(root);
-  for (const [path, content] of Object.entries(spec)) {
-    const p = `${root}/${path}`;
-    if (path.endsWith("/")) mkdirSync(p, { recursive: true });
-    else if (content?.startsWith("->")) symlinkSync(content.slice(2), p);
-    else {
-      mkdirSync(p.slice(0, p.lastIndexOf("/")), { recursive: true });
-      writeFileSync(p, content ?? "");
-    }
-  }
-  return root;
-}
+const tree = treeMaker(tmp);
 
 interface Seen {
   name: string;

@@ -3,7 +3,6 @@ import {
   existsSync,
   linkSync,
   lstatSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readlinkSync,
@@ -11,7 +10,6 @@ import {
   rmSync,
   symlinkSync,
   utimesSync,
-  writeFileSync,
 } from "node:fs";
 import { Readable } from "node:stream";
 import { after, test } from "node:test";
@@ -26,26 +24,12 @@ import {
 } from "./cp-host.ts";
 import { planArchiveCopy } from "./cp-paths.ts";
 import { rebaseArchive, tarResource } from "./cp-tar.ts";
+import { treeMaker } from "./test-support.ts";
 
 const tmp = realpathSync(mkdtempSync("/tmp/kapsel-cp-test-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-let n = 0;
-/** A fresh directory with a tree: {"a/b": "text", "l": "->target", "d/": null}. */
-function tree(spec: Record<string, string | null>): string {
-  const root = `${tmp}/t${n++}`;
-  mkdirSync(root);
-  for (const [path, content] of Object.entries(spec)) {
-    const p = `${root}/${path}`;
-    if (path.endsWith("/")) mkdirSync(p, { recursive: true });
-    else if (content?.startsWith("->")) symlinkSync(content.slice(2), p);
-    else {
-      mkdirSync(p.slice(0, p.lastIndexOf("/")), { recursive: true });
-      writeFileSync(p, content ?? "");
-    }
-  }
-  return root;
-}
+const tree = treeMaker(tmp);
 
 async function entries(tarStream: Readable): Promise<string[]> {
   const names: string[] = [];

@@ -2,6 +2,7 @@ import type { ImageSummary } from "../client/index.ts";
 import { parseNormalizedNamed, familiarName as refFamiliarName } from "../client/reference.ts";
 import { humanDuration } from "../lib/human-duration.ts";
 import { truncateId } from "./format/container-columns.ts";
+import { isDangling } from "./format/disk-usage.ts";
 import { goStruct } from "./format/go-print.ts";
 import { goTimeString } from "./format/go-time.ts";
 import { humanSize, humanSizeWithPrecision } from "./format/human-units.ts";
@@ -39,15 +40,6 @@ export function imageFormat(format: string, quiet: boolean, digests: boolean): s
   if (format.startsWith("table") && digests && !format.includes("{{.Digest}}"))
     return `${format}\t{{.Digest}}`;
   return format;
-}
-
-function isDangling(img: ImageSummary): boolean {
-  const tags = img.RepoTags ?? [];
-  const digests = img.RepoDigests ?? [];
-  if (tags.length === 0 && digests.length === 0) return true;
-  return (
-    tags.length === 1 && tags[0] === "<none>:<none>" && digests.length === 1 && digests[0] === "<none>@<none>"
-  );
 }
 
 export interface ImageRowOptions {

@@ -3,23 +3,17 @@ import { type SearchResult, search } from "../client/search.ts";
 import { Transport } from "../client/transport.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool, int, list, str } from "./command.ts";
-import { parseFilters, validateFilter } from "./filters.ts";
+import { parseFilters } from "./filters.ts";
 import { ellipsis } from "./format/container-columns.ts";
 import { goStruct } from "./format/go-print.ts";
 import { formatRows } from "./format/table-format.ts";
+import { filterFlag } from "./ps.ts";
 import { encodeAuth, registryKey, storedAuth } from "./registry-auth.ts";
 
 /** `docker search` (docker/cli cli/command/registry/search.go and formatter_search.go). */
 
 export const searchFlags: FlagSpec[] = [
-  {
-    name: "filter",
-    short: "f",
-    type: "list",
-    typeName: "filter",
-    description: "Filter output based on conditions provided",
-    validate: validateFilter,
-  },
+  filterFlag,
   { name: "format", type: "string", description: "Pretty-print search using a Go template" },
   { name: "limit", type: "int", description: "Max number of search results" },
   { name: "no-trunc", type: "bool", description: "Don't truncate output" },

@@ -1,3 +1,4 @@
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { CommandModule, ParsedArgs } from "./command.ts";
 import { parseArgs } from "./flags/parse-args.ts";
@@ -24,5 +25,27 @@ export function memoryStdio(input = ""): Stdio & { out(): string; err(): string 
     stderr,
     out: () => Buffer.concat(o).toString(),
     err: () => Buffer.concat(e).toString(),
+  };
+}
+
+/**
+ * A tree maker for the folder `base`: each call makes a fresh directory under it from a spec
+ * such as {"a/b": "text", "l": "->target", "d/": null} and returns its path.
+ */
+export function treeMaker(base: string): (spec: Record<string, string | null>) => string {
+  let n = 0;
+  return (spec) => {
+    const root = `${base}/t${n++}`;
+    mkdirSync(root);
+    for (const [path, content] of Object.entries(spec)) {
+      const p = `${root}/${path}`;
+      if (path.endsWith("/")) mkdirSync(p, { recursive: true });
+      else if (content?.startsWith("->")) symlinkSync(content.slice(2), p);
+      else {
+        mkdirSync(p.slice(0, p.lastIndexOf("/")), { recursive: true });
+        writeFileSync(p, content ?? "");
+      }
+    }
+    return root;
   };
 }

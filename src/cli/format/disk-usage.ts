@@ -210,7 +210,8 @@ export function summaryRow(t: DiskUsageTotal): Record<string, unknown> {
   );
 }
 
-function isDangling(img: ImageSummary): boolean {
+/** docker's isDangling: no name at all, or only "<none>:<none>" and "<none>@<none>". */
+export function isDangling(img: ImageSummary): boolean {
   const tags = img.RepoTags ?? [];
   const digests = img.RepoDigests ?? [];
   if (tags.length === 0 && digests.length === 0) return true;
