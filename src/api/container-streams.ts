@@ -2,6 +2,7 @@ import type { ContainerRecord } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import { type LogEntry, readLogBatches, readLogs } from "../engine/logs/index.ts";
 import type { AttachSession } from "../engine/runtime/index.ts";
+import { compareStrings } from "../lib/compare.ts";
 import { DEFAULT_DETACH_KEYS, DetachScanner, detachKeyBytes } from "../lib/detach-keys.ts";
 import { conflict, invalid, notImplemented } from "../lib/errors.ts";
 import { encodeFrame, STDERR, STDOUT } from "../lib/stdcopy.ts";
@@ -129,7 +130,7 @@ export function logAttributes(rec: Pick<ContainerRecord, "config" | "hostConfig"
   const envRe = regexOf(opts["env-regex"]);
   if (envRe) for (const [k, v] of env) if (envRe.test(k)) extra.set(k, v);
   return [...extra]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([k, v]) => `${queryEscape(k)}=${queryEscape(v)}`)
     .join(",");
 }

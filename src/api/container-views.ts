@@ -4,6 +4,7 @@ import {
   type NetworkView,
   ZERO_TIME,
 } from "../engine/containers/index.ts";
+import { compareStrings } from "../lib/compare.ts";
 import { humanDuration } from "../lib/human-duration.ts";
 
 /** Docker's container state text ("Up 5 seconds", "Exited (0) 2 minutes ago", "Created"). */
@@ -28,7 +29,7 @@ export function statusText(rec: ContainerRecord, now = Date.now()): string {
 
 /** Go writes a map's keys sorted; clients that re-encode (docker inspect's json) keep that order. */
 function sortedKeys(map: Record<string, string> | null | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(map ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(map ?? {}).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 const networkMode = (rec: ContainerRecord) => rec.hostConfig.NetworkMode ?? "bridge";

@@ -1,4 +1,5 @@
 import type { EventMessage, FilterArgs } from "../client/index.ts";
+import { compareStrings } from "../lib/compare.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { list, str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
@@ -53,7 +54,7 @@ export function prettyEvent(e: EventMessage): string {
   if (e.timeNano) s += `${rfc3339NanoFixed(BigInt(String(e.timeNano)))} `;
   else if (e.time) s += `${rfc3339NanoFixed(BigInt(e.time) * 1_000_000_000n)} `;
   s += `${e.Type} ${e.Action} ${e.Actor?.ID ?? ""}`;
-  const attrs = Object.entries(e.Actor?.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const attrs = Object.entries(e.Actor?.Attributes ?? {}).sort(([a], [b]) => compareStrings(a, b));
   if (attrs.length > 0) s += ` (${attrs.map(([k, v]) => `${k}=${v}`).join(", ")})`;
   return `${s}\n`;
 }
@@ -64,7 +65,7 @@ export function prettyEvent(e: EventMessage): string {
  */
 function eventContext(e: EventMessage, typeName = "events.Message"): Record<string, unknown> {
   const attributes = Object.fromEntries(
-    Object.entries(e.Actor?.Attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    Object.entries(e.Actor?.Attributes ?? {}).sort(([a], [b]) => compareStrings(a, b)),
   );
   const json = () => ({
     ...omitEmpty({ status: e.status, id: e.id, from: e.from }),

@@ -1,4 +1,5 @@
 import type { VolumeCreateOptions } from "../client/index.ts";
+import { compareStrings } from "../lib/compare.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { list, str } from "./command.ts";
 import { kvStringsToMap, validateLabel } from "./flags/key-value.ts";
@@ -101,7 +102,7 @@ function clusterSpec(flags: ParsedArgs): Record<string, unknown> {
       ),
     }));
   const secrets = Object.entries(map(flags, "secret"))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([Key, Secret]) => ({ Key, Secret }));
   const requisite = topology("topology-required");
   const preferred = topology("topology-preferred");
@@ -126,7 +127,7 @@ function clusterSpec(flags: ParsedArgs): Record<string, unknown> {
 }
 
 function sorted(m: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 function map(flags: ParsedArgs, name: string): Record<string, string> {

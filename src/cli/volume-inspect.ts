@@ -1,4 +1,5 @@
 import type { Volume } from "../client/index.ts";
+import { compareStrings } from "../lib/compare.ts";
 import type { CommandModule, FlagSpec } from "./command.ts";
 import { str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
@@ -20,7 +21,7 @@ function nilMap(): Record<string, never> {
 
 function sortedMap<T>(m: Record<string, T> | null | undefined): Record<string, T> | null {
   if (!m) return null;
-  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(m).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** encoding/json's volume.Volume: field order and omitempty as Go's struct tags have them. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
+import { compareStrings } from "../lib/compare.ts";
 import { filtersParam, type QueryValue, type Transport } from "./transport.ts";
 import type { FilterArgs } from "./types.ts";
 
@@ -92,7 +93,7 @@ export function buildQuery(o: BuildOptions): Record<string, QueryValue> {
     check: o.check ? "1" : undefined,
   };
   // Go's url.Values.Encode sorts by key
-  return Object.fromEntries(Object.entries(query).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(query).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 /** Go's base64.URLEncoding: the URL alphabet, padded ("e30=" for "{}"). */

@@ -20,6 +20,7 @@ import { findHostTools } from "../engine/host-tools.ts";
 import { writeFileAtomic } from "../lib/atomic-file.ts";
 import { messageOf } from "../lib/errors.ts";
 import { type DaemonConfig, daemonUsage, parseDaemonArgs } from "./config.ts";
+import { idleCollector } from "./idle-gc.ts";
 
 const LEVELS = ["debug", "info", "warn", "error", "fatal"];
 
@@ -96,8 +97,14 @@ export async function main(argv: string[]): Promise<number> {
     buildRoutes(router, engine);
     searchRoutes(router, engine); // before /images/{name}
     imageRoutes(router, engine);
+    const idle = idleCollector();
     for (const host of config.hosts) {
       const server = createApiServer({ router, log });
+      server.on("request", (_req, res) => {
+        idle.activity();
+        res.once("close", idle.activity);
+      });
+      server.on("upgrade", idle.activity);
       if (host.startsWith("unix://")) await listenUnix(server, host.slice("unix://".length));
       else if (host.startsWith("tcp://")) {
         const url = new URL(host);
@@ -115,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     const shutdown = async (signal: string) => {
       log("info", `received ${signal}, shutting down; containers keep running under conmon`);
+      idle.stop();
       for (const s of servers) {
         s.close();
         s.closeAllConnections();

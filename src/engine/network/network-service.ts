@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareStrings } from "../../lib/compare.ts";
 import { conflict, invalid, KapselError, messageOf } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
@@ -171,7 +172,7 @@ class BridgeNetworkService implements NetworkService {
     const match = listFilter(filters);
     return [...this.#networks.values()]
       .filter((n) => match(n, this.#endpointsOf(n.id).length > 0))
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort((a, b) => compareStrings(a.name, b.name))
       .map((n) => networkResource(n, [], false));
   }
 
@@ -484,7 +485,7 @@ class BridgeNetworkService implements NetworkService {
   #bridgeNetworks(): NetworkRecord[] {
     const all = [...this.#networks.values()].filter((n) => n.driver === "bridge" && n.addressing);
     return all.sort(
-      (a, b) => Number(b.predefined) - Number(a.predefined) || a.created.localeCompare(b.created),
+      (a, b) => Number(b.predefined) - Number(a.predefined) || compareStrings(a.created, b.created),
     );
   }
 

@@ -1,3 +1,4 @@
+import { compareStrings } from "../../lib/compare.ts";
 import { invalid, notImplemented } from "../../lib/errors.ts";
 import { parseIPv4 } from "./ipv4.ts";
 
@@ -79,7 +80,7 @@ export function portRequests(o: {
       out.push({ proto, containerPort: port, hostIp: hostIp || defaultIp, hostPortStart, hostPortEnd });
     }
   }
-  return out.sort((a, b) => a.containerPort - b.containerPort || a.proto.localeCompare(b.proto));
+  return out.sort((a, b) => a.containerPort - b.containerPort || compareStrings(a.proto, b.proto));
 }
 
 /** Exposed and published container ports as keys ("80/tcp"), for Docker's Ports map with nulls. */

@@ -40,6 +40,8 @@ export class ConmonRuntime implements Runtime {
   #hubs = new Map<string, Promise<AttachHub>>();
   /** the spec each container runs with, as written to its config.json (exec builds on it) */
   #specs = new Map<string, OciSpec>();
+  /** each waited container's conmon pid, once known to be its conmon (#lostExit) */
+  #conmons = new Map<string, number>();
 
   constructor(opts: RuntimeOptions) {
     const stateDir = resolve(opts.stateDir);
@@ -72,7 +74,8 @@ export class ConmonRuntime implements Runtime {
     if (existsSync(join(this.#runcRoot, o.id, "state.json"))) {
       throw conflict(`container ${o.id} already exists in the runtime`);
     }
-    // leftovers of an earlier run of this id (its exit record, a failed create)
+    // leftovers of an earlier run of this id (its exit record, a failed create, its old conmon)
+    this.#conmons.delete(o.id);
     await Promise.all([
       rm(dir, { recursive: true, force: true }),
       rm(join(this.#exitsDir, o.id), { force: true }),
@@ -192,6 +195,7 @@ export class ConmonRuntime implements Runtime {
     }
     // conmon writes the exit file after the process dies: wait so it cannot land after the rm
     await this.#waitConmonGone(dir);
+    this.#conmons.delete(id);
     this.#exits.settle(id, await this.#exits.read(id), notFound(`container ${id} was deleted before it ran`));
     await Promise.all([
       rm(dir, { recursive: true, force: true }),
@@ -230,9 +234,16 @@ export class ConmonRuntime implements Runtime {
    * nothing will ever write one; record Docker's 255 so every reader agrees.
    */
   async #lostExit(id: string): Promise<ExitRecord | undefined> {
-    const dir = join(this.#containersDir, id);
-    const pid = await conmonPid(dir);
-    if (!pid || (await this.#isConmon(pid))) return undefined;
+    // the common answer, "its conmon lives", costs one kill(pid, 0) and no file: this runs every
+    // second for every running container. Its identity (not a recycled pid) is checked once.
+    const known = this.#conmons.get(id);
+    if (known && signalable(known)) return undefined;
+    this.#conmons.delete(id);
+    const pid = await conmonPid(join(this.#containersDir, id));
+    if (pid && (await this.#isConmon(pid))) {
+      this.#conmons.set(id, pid);
+      return undefined;
+    }
     const rec = await this.#exits.read(id);
     if (rec) return rec;
     const st = await taskStatus(this.#runcRoot, id);
@@ -346,6 +357,16 @@ export class ConmonRuntime implements Runtime {
     if (!(await isProcessAlive(pid))) return false;
     const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
     return comm.trim() === basename(this.#paths.conmon).slice(0, 15);
+  }
+}
+
+/** kill(pid, 0): the process (or its zombie) still exists */
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

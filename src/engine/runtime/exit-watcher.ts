@@ -6,8 +6,9 @@ import { join } from "node:path";
  * Container exits as conmon records them: `<exitDir>/<id>` holds the exit code as text (128+n
  * for a signal), written atomically (temp file + rename) when the process has ended and its
  * output is flushed to the log; the file's mtime is the finish time. One inotify watch on the
- * folder wakes every waiter, and a slow poll covers missed events and monitors that died
- * without writing (`orphanCheck`). Works the same for containers an earlier daemon started.
+ * folder wakes every waiter, and a slow poll covers monitors that died without writing
+ * (`orphanCheck`, which must be cheap: it runs every second for every running container), and
+ * reads the files itself where inotify is missing. Works the same for containers an earlier daemon started.
  */
 export interface ExitRecord {
   exitCode: number;
@@ -96,7 +97,8 @@ export class ExitWatcher {
 
   async #check(id: string, orphans = false): Promise<void> {
     if (!this.#waiters.has(id)) return;
-    let rec = await this.read(id);
+    // with inotify in place the exit file is read on its event; the poll looks for orphans only
+    let rec = orphans && this.#watcher ? undefined : await this.read(id);
     if (!rec && orphans) rec = await this.#orphanCheck(id).catch(() => undefined);
     if (!rec) return;
     for (const w of [...(this.#waiters.get(id) ?? [])]) w.resolve(rec);

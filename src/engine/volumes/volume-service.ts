@@ -1,3 +1,4 @@
+import { compareStrings } from "../../lib/compare.ts";
 import { conflict, internal, invalid, KapselError, messageOf, notFound } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
@@ -174,7 +175,7 @@ export class LocalVolumeService implements VolumeService {
       }),
     );
     const volumes: Volume[] = [];
-    for (const rec of records.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const rec of records.sort((a, b) => compareStrings(a.name, b.name))) {
       const fromPlugin = reported.get(rec.driver);
       if (fromPlugin && !fromPlugin.has(rec.name)) continue;
       if (!match(this.#subject(rec))) continue;
@@ -224,7 +225,7 @@ export class LocalVolumeService implements VolumeService {
       const candidates = this.#store
         .all()
         .filter((r) => r.driver === LOCAL && Object.keys(r.options).length === 0)
-        .sort((a, b) => a.name.localeCompare(b.name));
+        .sort((a, b) => compareStrings(a.name, b.name));
       for (const rec of candidates) {
         if (!match(this.#subject(rec))) continue;
         const size = await dirSize(this.#store.dataPath(rec.name)).catch(() => 0);
