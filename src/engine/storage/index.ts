@@ -19,10 +19,11 @@
  *   layers/<chainId hex>/layer.json  { chainId, diffId, parent, size, link, opaque, released?, tar?,
  *                                  packed?: { tarSize } }
  *   l/<link>                       short symlink to ../layers/<hex>/diff, keeps mount data small
+ *   init                           overlay: Docker's init layer (mount points and /etc stubs),
+ *                                  the same for every container: their top lowerdir, shared
  *   containers/<id>/upper, work    overlay: the container's writes and overlay's work dir
- *   containers/<id>/init           Docker's init layer: mount points and /etc stubs; overlay's
- *                                  top lowerdir; for "copy" only kept for diff, the stubs being
- *                                  in merged too
+ *   containers/<id>/init           "copy": the init layer, only kept for diff, the stubs being in
+ *                                  merged too; overlay containers made before the shared one
  *   containers/<id>/merged         the root file system (mount point; a full copy for "copy")
  *   containers/<id>/rw.json        { id, parent, init }
  *   tmp/                           half-made and staged layers, layers being removed; emptied at start

@@ -2,7 +2,18 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, unlink, writeFile } from "node:fs/promises";
+import {
+  cp,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, test } from "node:test";
@@ -380,6 +391,31 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
       ]);
       const names = [...(await untarNames(storage.exportRootfs("c3"))).keys()];
       assert.ok(names.includes(".dockerenv") && names.includes("dev/pts/") && names.includes("hello"));
+    });
+
+    test("containers share one init layer (overlay); one made with its own still mounts", async () => {
+      await storage.createRw("i1", undefined);
+      await storage.createRw("i2", undefined);
+      const own = (id: string) => existsSync(posix.join(dir, "storage/containers", id, "init"));
+      if (driver === "overlay") {
+        assert.equal(own("i1") || own("i2"), false);
+        assert.ok(existsSync(posix.join(dir, "storage/init/etc/hosts")));
+        // a container recorded by an earlier kapsel, with an init layer of its own
+        const rw = posix.join(dir, "storage/containers/i2");
+        await cp(posix.join(dir, "storage/init"), posix.join(rw, "init"), { recursive: true });
+        await writeFile(posix.join(rw, "rw.json"), `${JSON.stringify({ id: "i2", init: true })}\n`);
+        await writeFile(posix.join(rw, "init/own"), "mine");
+        const reopened = await createStorage({ root: posix.join(dir, "storage"), driver });
+        const root = await reopened.mount("i2");
+        try {
+          assert.equal(await readFile(posix.join(root, "own"), "utf8"), "mine");
+          assert.deepEqual(await reopened.diff("i2"), []);
+        } finally {
+          await reopened.unmount("i2");
+          await reopened.close();
+        }
+      } else assert.ok(own("i1") && own("i2"));
+      for (const id of ["i1", "i2"]) await storage.removeRw(id);
     });
 
     test("a released layer goes with the last container on it, and applying it again keeps it", async () => {
