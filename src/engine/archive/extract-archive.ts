@@ -1,11 +1,10 @@
-import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { chmod, chown, lchown, link, lutimes, mkdir, open, stat, symlink, utimes } from "node:fs/promises";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
 import type { Header } from "tar-stream";
 import { conflict, invalid, KapselError } from "../../lib/errors.ts";
+import { execFileAsync } from "../../lib/exec-file.ts";
 import { lstatOrUndefined } from "../../lib/fs-probe.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
 import { cleanEntryPath } from "../../lib/tar/entry-path.ts";
@@ -29,7 +28,6 @@ export interface ExtractOptions {
 }
 
 const PARENT_CACHE = 64;
-const run = promisify(execFile);
 
 /**
  * PUT /containers/{id}/archive (moby's containerExtractToDir): unpacks a tar (plain, gzip, zstd,
@@ -346,7 +344,7 @@ async function setMeta(
 /** mknod(2), which Node lacks, by coreutils' mknod (it does not follow the last component). */
 async function makeNode(path: string, kind: string[]): Promise<void> {
   try {
-    await run("mknod", [path, ...kind]);
+    await execFileAsync("mknod", [path, ...kind]);
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? "").trim();
     const code = /File exists/.test(stderr) ? "EEXIST" : /not permitted/.test(stderr) ? "EPERM" : "EIO";

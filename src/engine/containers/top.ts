@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { internal, messageOf } from "../../lib/errors.ts";
-
-const run = promisify(execFile);
+import { execFileAsync } from "../../lib/exec-file.ts";
 
 export interface TopResult {
   Titles: string[];
@@ -20,10 +17,10 @@ export async function topProcesses(pids: number[], psArgs: string): Promise<TopR
   const args = psArgs.split(" ");
   let stdout: string;
   try {
-    ({ stdout } = await run("ps", [...args, `-q${pids.join(",")}`], { maxBuffer: 64 << 20 }));
+    ({ stdout } = await execFileAsync("ps", [...args, `-q${pids.join(",")}`], { maxBuffer: 64 << 20 }));
   } catch {
     try {
-      ({ stdout } = await run("ps", args, { maxBuffer: 64 << 20 }));
+      ({ stdout } = await execFileAsync("ps", args, { maxBuffer: 64 << 20 }));
     } catch (err) {
       const first = ((err as { stderr?: string }).stderr ?? "").split("\n")[0];
       throw internal(`ps: ${first || messageOf(err)}`, err);

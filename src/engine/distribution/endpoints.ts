@@ -1,4 +1,4 @@
-import { lookup } from "node:dns/promises";
+import type * as Dns from "node:dns/promises";
 import { isIP } from "node:net";
 
 /**
@@ -58,6 +58,8 @@ export async function isInsecure(host: string, insecureRegistries: string[]): Pr
   if (isIP(hostname)) ips = [hostname];
   else {
     try {
+      // node:dns loads only when a registry name needs resolving, not in every idle kapseld
+      const { lookup } = process.getBuiltinModule("node:dns/promises") as typeof Dns;
       ips = (await lookup(hostname, { all: true })).map((a) => a.address);
     } catch {
       return false;

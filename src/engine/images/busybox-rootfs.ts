@@ -1,12 +1,9 @@
-import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
 import { unavailable } from "../../lib/errors.ts";
+import { execFileAsync } from "../../lib/exec-file.ts";
 import type { TarHeader } from "../../lib/tar/header-from-stat.ts";
 import { packStream } from "../../lib/tar/pack-stream.ts";
-
-const run = promisify(execFile);
 
 /**
  * Every time in a bootstrapped image: fixed, so that the same host busybox always gives the same
@@ -30,12 +27,12 @@ export async function hostBusybox(path = "/bin/busybox"): Promise<HostBusybox> {
   } catch (err) {
     throw unavailable(`${path} is missing: install busybox-static to bootstrap the busybox image`, err);
   }
-  const usage = await run(path, [], { encoding: "utf8" }).then(
+  const usage = await execFileAsync(path, [], { encoding: "utf8" }).then(
     (r) => r.stdout,
     (e: { stdout?: string }) => e.stdout ?? "",
   );
   const version = /^(BusyBox v\S+(?: \([^)]*\))?)/m.exec(usage)?.[1] ?? "BusyBox";
-  const { stdout } = await run(path, ["--list"], { encoding: "utf8" });
+  const { stdout } = await execFileAsync(path, ["--list"], { encoding: "utf8" });
   const applets = stdout
     .split("\n")
     .map((s) => s.trim())

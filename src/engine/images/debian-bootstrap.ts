@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import { access, readFile, rm } from "node:fs/promises";
-import { promisify } from "node:util";
 import { unavailable } from "../../lib/errors.ts";
-
-const run = promisify(execFile);
+import { execFileAsync } from "../../lib/exec-file.ts";
 
 /** Where debootstrap is, or unavailable with the install hint. */
 export async function findDebootstrap(): Promise<string> {
@@ -36,7 +33,7 @@ export async function debootstrap(suite: string, target: string): Promise<void> 
   const bin = await findDebootstrap();
   const mirror = await debianMirror();
   try {
-    await run(bin, ["--variant=minbase", suite, target, mirror], { maxBuffer: 64 * 1024 * 1024 });
+    await execFileAsync(bin, ["--variant=minbase", suite, target, mirror], { maxBuffer: 64 * 1024 * 1024 });
   } catch (err) {
     const out = `${(err as { stdout?: string }).stdout ?? ""}`.trim().split("\n").slice(-5).join("\n");
     throw unavailable(`debootstrap ${suite} failed: ${out || (err as Error).message}`, err);
@@ -59,7 +56,7 @@ export async function removeScratch(dir: string): Promise<void> {
       )
       .filter((p): p is string => !!p && p.startsWith(`${dir}/`))
       .sort((a, b) => b.length - a.length);
-  for (const p of await below()) await run("umount", ["-l", p]).catch(() => {});
+  for (const p of await below()) await execFileAsync("umount", ["-l", p]).catch(() => {});
   const left = await below();
   if (left.length > 0) throw new Error(`not removing ${dir}: still mounted below it: ${left.join(", ")}`);
   await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import {
@@ -16,9 +15,9 @@ import {
 } from "node:fs/promises";
 import { posix } from "node:path";
 import { PassThrough, type Readable } from "node:stream";
-import { promisify } from "node:util";
 import { writeFileAtomicAsync, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { conflict, invalid, notFound, notImplemented, unavailable } from "../../lib/errors.ts";
+import { execFileAsync } from "../../lib/exec-file.ts";
 import { lstatOrUndefined } from "../../lib/fs-probe.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { decompressStream } from "../../lib/tar/compression.ts";
@@ -39,8 +38,6 @@ import { LayerView, type ViewLayer } from "./layer-view.ts";
 import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
 import { probeOverlay } from "./overlay-probe.ts";
 import { packChanges, packView } from "./tree-tar.ts";
-
-const run = promisify(execFile);
 
 interface LayerRecord extends LayerInfo {
   /** name of the short symlink under l/ */
@@ -662,7 +659,7 @@ function layerOf(dir: string, opaque: readonly string[]): ViewLayer {
 /** cp -a keeps owners, modes, times, hard links, devices and xattrs; reflinks where the fs can. */
 async function copyTree(from: string, to: string): Promise<void> {
   await mkdir(to);
-  await run("cp", ["-a", "--reflink=auto", `${from}/.`, `${to}/`]);
+  await execFileAsync("cp", ["-a", "--reflink=auto", `${from}/.`, `${to}/`]);
 }
 
 /** Unmounts everything mounted below dir, deepest first; throws if anything stays mounted. */
