@@ -1,4 +1,3 @@
-import type { HistoryEntry } from "../images/index.ts";
 import { BUILTIN_ARGS } from "./build-args.ts";
 import type { BuildJob } from "./build-job.ts";
 
@@ -15,11 +14,12 @@ export interface BuildRecord {
 export const BUILD_RECORD_KEY = "kapsel.build";
 
 /**
- * The final image: the target stage's last image plus the build record in its config and one
- * empty history entry, "kapsel build", saying where to find it. Step images never carry the
- * record, so the step cache is shared by Dockerfiles that differ only further down (or in a
- * comment); the final image is deterministic (same inputs, same bytes: the last step's created
- * time), so an unchanged rebuild gives the same id.
+ * The final image: the target stage's last image plus the build record in its config. Its
+ * history stays the steps' own, as Docker's classic builder writes it (clients compare it);
+ * `kapsel image inspect` shows the record as KapselBuild. Step images never carry the record,
+ * so the step cache is shared by Dockerfiles that differ only further down (or in a comment);
+ * the final image is deterministic (same inputs, same bytes), so an unchanged rebuild gives the
+ * same id.
  */
 export async function recordBuild(job: BuildJob, imageId: string): Promise<string> {
   const { images } = job.deps;
@@ -34,15 +34,6 @@ export async function recordBuild(job: BuildJob, imageId: string): Promise<strin
     buildArgs,
     ...(job.options.target ? { target: job.options.target } : {}),
   };
-  const entry: HistoryEntry = {
-    ...(img.config.created ? { created: img.config.created } : {}),
-    created_by: "kapsel build",
-    comment: `the Dockerfile and build args are in the image config, key "${BUILD_RECORD_KEY}"`,
-    empty_layer: true,
-  };
   const { [BUILD_RECORD_KEY]: _old, ...config } = img.config;
-  return images.createImage({
-    parent: img.id,
-    config: { ...config, [BUILD_RECORD_KEY]: record, history: [...(img.config.history ?? []), entry] },
-  });
+  return images.createImage({ parent: img.id, config: { ...config, [BUILD_RECORD_KEY]: record } });
 }

@@ -15,9 +15,9 @@
  *
  * Every step makes an image, as Docker's classic builder does (`docker images -a` shows them,
  * untagged): a layer for RUN, COPY, ADD and a WORKDIR that had to create its directory; an
- * empty_layer history entry for the rest. The final image is the last step's image plus one
- * history entry, "kapsel build", and the key "kapsel.build" in its config: the Dockerfile, the
- * build args and the target it was built with (see build-record.ts).
+ * empty_layer history entry for the rest. The final image is the last step's image plus the
+ * key "kapsel.build" in its config: the Dockerfile, the build args and the target it was built
+ * with (see build-record.ts).
  *
  * On disk, under <data-root>/builder:
  *   cache.json          the step cache: key → image id (see cache.ts); rewritten atomically
