@@ -272,6 +272,49 @@ describe("user-defined networks", () => {
       await ok(["rm", "-f", c1, c2]);
       await ok(["network", "rm", net]);
     });
+
+    test(`${cli}: an IPv6 subnet without --ipv6 is kept and shown but gives no address, as Docker does`, async () => {
+      const n = `net6-${cli}`;
+      const v6 = `fd00:6b:${i}::/64`;
+      const c = `c6-${cli}`;
+      await ok(["network", "create", "--subnet", v6, n]);
+      try {
+        const config = JSON.parse(await ok(["network", "inspect", "-f", "{{json .IPAM.Config}}", n]));
+        assert.equal(config.length, 2);
+        assert.match(config[0].Subnet, /^10\.213\./, "an IPv4 subnet from the pool, as ever");
+        assert.deepEqual(config[1], { Subnet: v6 });
+        assert.equal(await ok(["network", "inspect", "-f", "{{.EnableIPv6}}", n]), "false\n");
+        await ok([
+          "run",
+          "-d",
+          "--name",
+          c,
+          "--network",
+          n,
+          "--ip6",
+          `fd00:6b:${i}::f00d`,
+          "busybox",
+          "sleep",
+          "60",
+        ]);
+        const ep = `index .NetworkSettings.Networks "${n}"`;
+        assert.equal(
+          await ok(["inspect", "-f", `{{(${ep}).IPAMConfig.IPv6Address}}`, c]),
+          `fd00:6b:${i}::f00d\n`,
+        );
+        assert.equal(await ok(["inspect", "-f", `{{(${ep}).GlobalIPv6Address}}`, c]), "\n");
+        assert.doesNotMatch(await ok(["exec", c, "ip", "-6", "addr"]), /fd00:6b/);
+        const outside = await run(["run", "--rm", "--network", n, "--ip6", "fd00:99::1", "busybox", "true"]);
+        assert.equal(outside.code, 125);
+        assert.match(outside.stderr, /no configured subnet or ip-range contain the IP address fd00:99::1/);
+        const enabled = await run(["network", "create", "--ipv6", `net6x-${cli}`]);
+        assert.notEqual(enabled.code, 0);
+        assert.match(enabled.stderr, /IPv6 networks are not supported by kapsel yet/);
+      } finally {
+        await run(["rm", "-f", c]);
+        await run(["network", "rm", n]);
+      }
+    });
   }
 
   test("the daemon's network events: create, connect, disconnect, destroy", async () => {

@@ -48,6 +48,32 @@ test("network create: subnets, ranges, gateways and aux addresses consolidated a
     () => toCreateBody(parse(["--subnet", "10.0.0.0/24", "--gateway", "10.9.0.1", "n"])),
     /no matching subnet for gateway 10\.9\.0\.1/,
   );
+  // IPv6 subnets, with ranges and gateways matched within their own family
+  const v6 = toCreateBody(
+    parse([
+      "--subnet",
+      "10.3.0.0/24",
+      "--subnet",
+      "2001:389::/64",
+      "--ip-range",
+      "2001:389::/96",
+      "--gateway",
+      "2001:389::ffff",
+      "n",
+    ]),
+  );
+  assert.deepEqual(v6.IPAM?.Config, [
+    { Subnet: "10.3.0.0/24" },
+    { Subnet: "2001:389::/64", IPRange: "2001:389::/96", Gateway: "2001:389::ffff" },
+  ]);
+  assert.throws(
+    () => toCreateBody(parse(["--subnet", "2001:389::/64", "--gateway", "2001:390::1", "n"])),
+    /no matching subnet for gateway 2001:390::1/,
+  );
+  assert.throws(
+    () => toCreateBody(parse(["--subnet", "2001:389::/64", "--subnet", "2001:389::/80", "n"])),
+    /multiple overlapping subnet/,
+  );
 });
 
 test("naturalLess orders digit runs by value", () => {

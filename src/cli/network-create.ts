@@ -55,7 +55,7 @@ export const slice = (flags: ParsedArgs, name: string) =>
     .flatMap((v) => v.split(","))
     .filter((v) => v !== "");
 
-/** The create body, as docker's runCreate and createIPAMConfig make it (IPv4 subnets). */
+/** The create body, as docker's runCreate and createIPAMConfig make it. */
 export function toCreateBody(flags: ParsedArgs): NetworkCreateBody {
   const subnets = slice(flags, "subnet");
   const ranges = slice(flags, "ip-range");
@@ -118,23 +118,46 @@ function map(flags: ParsedArgs, name: string): Record<string, string> {
   return (flags.flags[name] as Record<string, string> | undefined) ?? {};
 }
 
-function parseCidr(s: string): { addr: number; bits: number } | undefined {
+/** An address or prefix of either family, as a number (Go's net.ParseCIDR, or a bare address). */
+function parseCidr(s: string): { family: 4 | 6; addr: bigint; bits: number } | undefined {
   const [ip, bitsText] = s.split("/");
-  if (isIP(ip) !== 4) return undefined;
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > 32) return undefined;
-  const addr = ip.split(".").reduce((a, o) => a * 256 + Number(o), 0);
-  return { addr, bits };
+  const kind = isIP(ip);
+  if (kind === 0) return undefined;
+  const family = kind === 4 ? 4 : 6;
+  const width = family === 4 ? 32 : 128;
+  const bits = bitsText === undefined ? width : Number(bitsText);
+  if (!Number.isInteger(bits) || bits < 0 || bits > width) return undefined;
+  return { family, addr: family === 4 ? ipv4Number(ip) : ipv6Number(ip), bits };
 }
 
-/** Whether the address or prefix `inner` lies inside the prefix `outer`. */
+function ipv4Number(ip: string): bigint {
+  return ip.split(".").reduce((a, o) => a * 256n + BigInt(o), 0n);
+}
+
+function ipv6Number(ip: string): bigint {
+  // an embedded IPv4 tail (::ffff:1.2.3.4) is two groups
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
+  const text = v4
+    ? ip.slice(0, -v4[1].length) +
+      ((n) => `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`)(ipv4Number(v4[1]))
+    : ip;
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all =
+    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
+  return all.reduce((a, g) => a * 65536n + BigInt(`0x${g}`), 0n);
+}
+
+/** Whether the address or prefix `inner` lies inside the prefix `outer` (the same family). */
 function contains(outer: string, inner: string): boolean {
   const o = parseCidr(outer);
   const i = parseCidr(inner);
   if (!o) throw new Error(`invalid subnet: invalid CIDR address: ${outer}`);
-  if (!i) return false;
-  const size = 2 ** (32 - o.bits);
-  return Math.floor(o.addr / size) === Math.floor(i.addr / size) && i.bits >= o.bits;
+  if (!i || i.family !== o.family) return false;
+  const shift = BigInt((o.family === 4 ? 32 : 128) - o.bits);
+  return o.addr >> shift === i.addr >> shift && i.bits >= o.bits;
 }
 
 export const command: CommandModule = {

@@ -204,6 +204,7 @@ export class ContainerNetworking {
       hostname: rec.config.Hostname,
       aliases: cfg.Aliases ?? [],
       ipv4Address: cfg.IPAMConfig?.IPv4Address || undefined,
+      ipv6Address: cfg.IPAMConfig?.IPv6Address || undefined,
       linkLocalIps: cfg.IPAMConfig?.LinkLocalIPs ?? undefined,
       macAddress: cfg.MacAddress || (first ? rec.config.MacAddress : undefined) || undefined,
       portBindings: hc.PortBindings,

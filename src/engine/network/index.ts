@@ -82,6 +82,8 @@ export interface ConnectOptions {
   aliases?: string[];
   /** --ip / EndpointSettings.IPAMConfig.IPv4Address */
   ipv4Address?: string;
+  /** --ip6 / EndpointSettings.IPAMConfig.IPv6Address: checked and recorded, never configured */
+  ipv6Address?: string;
   /** --link-local-ip / EndpointSettings.IPAMConfig.LinkLocalIPs: extra addresses on the interface */
   linkLocalIps?: string[];
   /** --mac-address; default 02:42 followed by the address */

@@ -7,6 +7,8 @@ import {
   allocateAddress,
   chooseSubnet,
   DEFAULT_ADDRESS_POOLS,
+  inertIPv6Configs,
+  ipv6AddressError,
   macForAddress,
   poolSubnets,
 } from "./ipam.ts";
@@ -55,10 +57,8 @@ test("addressingFromConfig refuses bad configs with moby's words", () => {
     () => addressingFromConfig([{ Subnet: "10.1.2.0/24", IPRange: "10.1.0.0/16", Gateway: "10.9.9.9" }]),
     (e) => /^invalid network config:\n\* invalid ip-range/.test((e as Error).message),
   );
-  assert.throws(
-    () => addressingFromConfig([{ Subnet: "fd00::/64" }]),
-    (e) => isKind(e, "not_implemented"),
-  );
+  // only IPv6: the network takes an IPv4 subnet from the pools (the IPv6 one stays inert)
+  assert.equal(addressingFromConfig([{ Subnet: "fd00::/64" }]), undefined);
 });
 
 test("addressingFromBip: the given address is the gateway", () => {
@@ -110,4 +110,24 @@ test("allocateAddress checks a requested address", () => {
 
 test("macForAddress is Docker's 02:42 and the address bytes", () => {
   assert.equal(macForAddress("172.17.0.2"), "02:42:ac:11:00:02");
+});
+
+test("IPv6 entries of an IPAM config are kept as given; an endpoint's IPv6Address is checked as Docker does", () => {
+  const configs = [
+    { Subnet: "10.9.0.0/24" },
+    { Subnet: "2001:389::/64", IPRange: "2001:389::/96", Gateway: "2001:389::ffff", AuxiliaryAddresses: {} },
+  ];
+  assert.equal(addressingFromConfig(configs)?.subnet, "10.9.0.0/24");
+  const v6 = inertIPv6Configs(configs);
+  assert.deepEqual(v6, [{ Subnet: "2001:389::/64", IPRange: "2001:389::/96", Gateway: "2001:389::ffff" }]);
+  assert.equal(ipv6AddressError("2001:389::f00d", v6), undefined);
+  assert.match(
+    ipv6AddressError("2001:389::1:0:0", v6)!,
+    /no configured subnet or ip-range contain the IP address/,
+  );
+  assert.match(
+    ipv6AddressError("2001:389::1", [])!,
+    /supported only when connecting to networks with user configured subnets/,
+  );
+  assert.match(ipv6AddressError("10.9.0.3", v6)!, /invalid IPv6 address/);
 });

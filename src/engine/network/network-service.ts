@@ -24,6 +24,7 @@ import {
   addressingFromConfig,
   chooseSubnet,
   DEFAULT_ADDRESS_POOLS,
+  inertIPv6Configs,
 } from "./ipam.ts";
 import { overlaps, parsePrefix } from "./ipv4.ts";
 import { isMountPoint, KernelApplier, linkExists } from "./kernel-applier.ts";
@@ -151,6 +152,8 @@ class BridgeNetworkService implements NetworkService {
           throw forbidden("invalid pool request: Pool overlaps with other one on this address space");
       }
       rec.addressing = requested ?? addressingForSubnet(await this.#freeSubnet(rec.id));
+      const v6 = inertIPv6Configs(req.IPAM?.Config ?? []);
+      if (v6.length > 0) rec.ipv6Configs = v6;
 
       this.#saveNetwork(rec);
       try {

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomicAsync, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
-import type { Addressing } from "./ipam.ts";
+import type { Addressing, IpamConfigInput } from "./ipam.ts";
 import type { Proto } from "./port-requests.ts";
 
 /**
@@ -32,6 +32,8 @@ export interface NetworkRecord {
   /** bridge driver only */
   bridge?: string;
   addressing?: Addressing;
+  /** IPv6 entries of the create request's IPAM config: shown, never allocated (ipam.ts) */
+  ipv6Configs?: IpamConfigInput[];
 }
 
 export interface PortMapping {
@@ -60,6 +62,8 @@ export interface EndpointRecord {
   links: { name: string; alias: string }[];
   /** as requested (EndpointSettings.IPAMConfig), for inspect */
   requestedIp?: string;
+  /** IPAMConfig.IPv6Address as requested: recorded for inspect, never configured (ipam.ts) */
+  requestedIp6?: string;
   /** link-local addresses added to the interface, as requested */
   linkLocalIps?: string[];
   /** published ports (only the first non-internal network of a container carries them) */

@@ -27,7 +27,7 @@ export interface NetworkResource {
     Driver: string;
     Options: Record<string, string> | null;
     Config:
-      | { Subnet: string; Gateway: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[]
+      | { Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }[]
       | null;
   };
   Internal: boolean;
@@ -41,7 +41,7 @@ export interface NetworkResource {
 }
 
 export interface EndpointSettings {
-  IPAMConfig: { IPv4Address?: string } | null;
+  IPAMConfig: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
   Links: string[] | null;
   MacAddress: string;
   Aliases: string[] | null;
@@ -101,6 +101,7 @@ export function networkResource(
               ...(a.ipRange ? { IPRange: a.ipRange } : {}),
               ...(a.auxAddresses ? { AuxiliaryAddresses: a.auxAddresses } : {}),
             },
+            ...(net.ipv6Configs ?? []),
           ]
         : net.predefined
           ? null
@@ -120,9 +121,10 @@ export function networkResource(
 export function endpointSettings(ep: EndpointRecord, userDefined: boolean): EndpointSettings {
   return {
     IPAMConfig:
-      ep.requestedIp || ep.linkLocalIps
+      ep.requestedIp || ep.requestedIp6 || ep.linkLocalIps
         ? {
             ...(ep.requestedIp ? { IPv4Address: ep.requestedIp } : {}),
+            ...(ep.requestedIp6 ? { IPv6Address: ep.requestedIp6 } : {}),
             ...(ep.linkLocalIps ? { LinkLocalIPs: ep.linkLocalIps } : {}),
           }
         : null,

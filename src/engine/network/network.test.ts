@@ -466,7 +466,7 @@ describe("network domain on the real kernel", { concurrency: false }, () => {
     await httpd(nsI);
     assert.equal(await wget(nsI, `http://${hostPart(outsideSubnet, 2)}/`, 1.5), undefined);
     // even a container that routes through the bridge's address itself gets nowhere
-    const bridgeIp = svc.inspect(`sealed-${tag}`).IPAM.Config![0].Gateway;
+    const bridgeIp = svc.inspect(`sealed-${tag}`).IPAM.Config![0].Gateway!;
     await run("nsenter", [`--net=${nsI}`, "ip", "route", "add", "default", "via", bridgeIp]);
     assert.equal(await wget(nsI, `http://${hostPart(outsideSubnet, 2)}/`, 1.5), undefined);
     assert.equal(await wget(nsI, `http://${ipA}/`, 1.5), undefined);

@@ -5,7 +5,7 @@ import { shortId } from "../../lib/ids.ts";
 import type { DnsEndpoint } from "./dns-records.ts";
 import type { FirewallInput, FirewallMapping } from "./firewall-plan.ts";
 import type { ConnectOptions, NetworkCreateRequest } from "./index.ts";
-import { allocateAddress, macForAddress, prefixLength } from "./ipam.ts";
+import { allocateAddress, ipv6AddressError, macForAddress, prefixLength } from "./ipam.ts";
 import type { BridgeLink, EndpointLink } from "./link-plan.ts";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./network-store.ts";
 
@@ -104,8 +104,12 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
       "container cannot be connected to multiple networks with one of the networks in private (none) mode",
     );
   const errs: string[] = [];
-  if (net.predefined && o.ipv4Address)
+  if (net.predefined && (o.ipv4Address || o.ipv6Address))
     errs.push("user-specified IP address is supported on user-defined networks only");
+  else if (o.ipv6Address) {
+    const err = ipv6AddressError(o.ipv6Address, net.ipv6Configs ?? []);
+    if (err) errs.push(err);
+  }
   if (net.predefined && (o.aliases ?? []).length > 0)
     errs.push("network-scoped aliases are only supported for user-defined networks");
   if (o.macAddress && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(o.macAddress))
@@ -148,6 +152,7 @@ export function planEndpoint(o: {
     dnsNames: userDefined ? [...new Set(names.filter(Boolean))] : [],
     links: [...(opts.links ?? [])],
     requestedIp: opts.ipv4Address || undefined,
+    ...(opts.ipv6Address ? { requestedIp6: opts.ipv6Address } : {}),
     ...(opts.linkLocalIps?.length ? { linkLocalIps: [...opts.linkLocalIps] } : {}),
     ports: [],
     exposed: [],
