@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   conflict,
@@ -157,7 +158,8 @@ export class ContainerService {
     };
     try {
       await this.#vols.create(mounts);
-      mkdirSync(dir, { recursive: true });
+      // on the thread pool: an inode allocation may wait on the disk (many starts at once)
+      await mkdir(dir, { recursive: true });
       // the etc files are written while storage makes the layer (its calls wait on the disk)
       const layer = this.#deps.storage.createRw(id, this.#deps.images.topLayer(image.id));
       try {

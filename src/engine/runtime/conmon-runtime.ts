@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
 import { parseSignal } from "../../lib/signals.ts";
@@ -80,7 +80,7 @@ export class ConmonRuntime implements Runtime {
       rm(dir, { recursive: true, force: true }),
       rm(join(this.#exitsDir, o.id), { force: true }),
     ]);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     // no bundle given: the container's own folder here is its bundle (no folder or link to make)
     const bundle = o.bundle ? resolve(o.bundle) : dir;
     const spec: OciSpec = {
