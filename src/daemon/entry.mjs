@@ -18,5 +18,6 @@ if (stripperLoaded && process.env.KAPSELD_WARM_START !== "1" && typeof process.e
 }
 delete process.env.KAPSELD_WARM_START;
 // bin/kapseld's malloc settings are for kapseld itself, not for runc, conmon or hooks
-for (const name of ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"]) delete process.env[name];
+for (const name of ["MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"])
+  delete process.env[name];
 process.exitCode = await main(process.argv.slice(2));
