@@ -29,6 +29,9 @@ for table in filter nat; do
     echo "leftover iptables ($table):"; iptables-save -t $table | grep "KAPSEL-kn\?t" | sed 's/^/  /'; leaks=1
   fi
 done
+if ip6tables-save -t filter 2>/dev/null | grep -q "KAPSEL-kn\?t"; then
+  echo "leftover ip6tables:"; ip6tables-save -t filter | grep "KAPSEL-kn\?t" | sed 's/^/  /'; leaks=1
+fi
 for dev in /sys/class/net/*; do
   name=$(basename "$dev")
   master=$(basename "$(readlink "$dev/master" 2>/dev/null)" 2>/dev/null)

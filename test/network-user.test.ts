@@ -307,12 +307,90 @@ describe("user-defined networks", () => {
         const outside = await run(["run", "--rm", "--network", n, "--ip6", "fd00:99::1", "busybox", "true"]);
         assert.equal(outside.code, 125);
         assert.match(outside.stderr, /no configured subnet or ip-range contain the IP address fd00:99::1/);
-        const enabled = await run(["network", "create", "--ipv6", `net6x-${cli}`]);
-        assert.notEqual(enabled.code, 0);
-        assert.match(enabled.stderr, /IPv6 networks are not supported by kapsel yet/);
       } finally {
         await run(["rm", "-f", c]);
         await run(["network", "rm", n]);
+      }
+    });
+
+    test(`${cli}: a network with --ipv6: addresses, routes, names and /etc/hosts in both families`, async () => {
+      const [n, other] = [`v6net-${cli}`, `v6other-${cli}`];
+      const [a, b, c] = [`v6a-${cli}`, `v6b-${cli}`, `v6c-${cli}`];
+      const v6 = `fd00:6c:${i + 1}::/64`;
+      await ok(["network", "create", "--ipv6", "--subnet", v6, "--gateway", `fd00:6c:${i + 1}::ffff`, n]);
+      await ok(["network", "create", "--ipv6", other]);
+      try {
+        assert.equal(await ok(["network", "inspect", "-f", "{{.EnableIPv6}}", n]), "true\n");
+        const config = JSON.parse(await ok(["network", "inspect", "-f", "{{json .IPAM.Config}}", n]));
+        assert.deepEqual(config[1], { Subnet: v6, Gateway: `fd00:6c:${i + 1}::ffff` });
+        // without a subnet: a /64 of the daemon's own ULA /48
+        assert.match(
+          await ok(["network", "inspect", "-f", "{{(index .IPAM.Config 1).Subnet}}", other]),
+          /^fd[0-9a-f:]+::\/64\n$/,
+        );
+        await ok(["run", "-d", "--name", a, "--network", n, "busybox", "sleep", "60"]);
+        await ok([
+          "run",
+          "-d",
+          "--name",
+          b,
+          "--network",
+          n,
+          "--ip6",
+          `fd00:6c:${i + 1}::42`,
+          "busybox",
+          "sleep",
+          "60",
+        ]);
+        await ok(["run", "-d", "--name", c, "--network", other, "busybox", "sleep", "60"]);
+        const ep = `index .NetworkSettings.Networks "${n}"`;
+        const fields = `{{(${ep}).GlobalIPv6Address}}/{{(${ep}).GlobalIPv6PrefixLen}} {{(${ep}).IPv6Gateway}}`;
+        assert.equal(
+          await ok(["inspect", "-f", fields, a]),
+          `fd00:6c:${i + 1}::1/64 fd00:6c:${i + 1}::ffff\n`,
+        );
+        assert.equal(
+          await ok(["inspect", "-f", fields, b]),
+          `fd00:6c:${i + 1}::42/64 fd00:6c:${i + 1}::ffff\n`,
+        );
+        assert.match(
+          await ok(["exec", a, "ip", "-6", "route"]),
+          new RegExp(`default via fd00:6c:${i + 1}::ffff dev eth0`),
+        );
+        const hosts = await ok(["exec", a, "cat", "/etc/hosts"]);
+        assert.match(hosts, new RegExp(`\nfd00:6c:${i + 1}::1\t[0-9a-f]{12}\n$`));
+        // by name over IPv6: the embedded DNS answers AAAA
+        assert.match(
+          await ok(["exec", a, "nslookup", "-type=AAAA", b]),
+          new RegExp(`Address: fd00:6c:${i + 1}::42`),
+        );
+        assert.match(await ok(["exec", a, "ping", "-6", "-c", "1", "-W", "2", b]), /1 packets received/);
+        assert.match(
+          await ok(["exec", a, "ping", "-6", "-c", "1", "-W", "2", `fd00:6c:${i + 1}::ffff`]),
+          /1 packets received/,
+        );
+        // another network's IPv6 is out of reach, as its IPv4 is
+        const theirs = (
+          await ok(["inspect", "-f", `{{(index .NetworkSettings.Networks "${other}").GlobalIPv6Address}}`, c])
+        ).trim();
+        assert.notEqual((await run(["exec", a, "ping", "-6", "-c", "1", "-W", "1", theirs])).code, 0);
+        const outside = await run([
+          "run",
+          "--rm",
+          "--network",
+          other,
+          "--ip6",
+          "fd00:99::1",
+          "busybox",
+          "true",
+        ]);
+        assert.match(
+          outside.stderr,
+          /supported only when connecting to networks with user configured subnets/,
+        );
+      } finally {
+        await run(["rm", "-f", a, b, c]);
+        await run(["network", "rm", n, other]);
       }
     });
   }

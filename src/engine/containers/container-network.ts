@@ -18,7 +18,7 @@ export interface AttachedNetwork {
   /** legacy link variables, before the container's own */
   env: string[];
   /** what /etc/hosts and /etc/resolv.conf say beyond the container's settings */
-  etc: Pick<EtcOptions, "address" | "extraLines" | "dnsServer" | "hostGateway">;
+  etc: Pick<EtcOptions, "address" | "address6" | "extraLines" | "dnsServer" | "hostGateway">;
   /** container:<x> mode: the container whose hostname, hosts and resolv.conf are shared */
   sharedWith?: ContainerRecord;
 }
@@ -169,6 +169,7 @@ export class ContainerNetworking {
         env: links.env,
         etc: {
           address: first?.settings.IPAddress || undefined,
+          address6: first?.settings.GlobalIPv6Address || undefined,
           extraLines: links.hosts,
           dnsServer,
           hostGateway: this.#hostGateway(),

@@ -22,6 +22,8 @@ export interface EtcOptions {
   dnsOptions?: string[];
   /** the container's own address on its network, when it has one */
   address?: string;
+  /** and its IPv6 address there, on a network with IPv6 */
+  address6?: string;
   /** more hosts lines, after --add-host's and before the container's own (legacy links) */
   extraLines?: string[];
   /**
@@ -48,12 +50,11 @@ export function hostsFile(o: EtcOptions): string {
     lines.push(`${ip}\t${extra.slice(0, sep)}`);
   }
   lines.push(...(o.extraLines ?? []));
-  if (o.address) {
-    // the FQDN and the bare hostname (libnetwork's makeHostsRecs)
-    const fqdn = o.domainname ? `${o.hostname}.${o.domainname}` : o.hostname;
-    const dot = fqdn.indexOf(".");
-    lines.push(`${o.address}\t${dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn}`);
-  }
+  // the FQDN and the bare hostname (libnetwork's makeHostsRecs), for each address
+  const fqdn = o.domainname ? `${o.hostname}.${o.domainname}` : o.hostname;
+  const dot = fqdn.indexOf(".");
+  const names = dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn;
+  for (const address of [o.address, o.address6]) if (address) lines.push(`${address}\t${names}`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The little of RFC 1035 the embedded DNS server needs: read a query's header and first
- * question, and write an answer with A or PTR records. Everything else is forwarded as bytes.
+ * question, and write an answer with A, AAAA or PTR records. Everything else is forwarded as bytes.
  */
+import { formatIPv6, parseIPv6 } from "./ipv6.ts";
 
 export const DNS_TYPE = { A: 1, PTR: 12, MX: 15, AAAA: 28, SRV: 33 } as const;
 export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
@@ -18,9 +19,9 @@ export interface DnsQuery {
 }
 
 export interface DnsAnswer {
-  type: typeof DNS_TYPE.A | typeof DNS_TYPE.PTR;
+  type: typeof DNS_TYPE.A | typeof DNS_TYPE.AAAA | typeof DNS_TYPE.PTR;
   ttl: number;
-  /** an IPv4 address (A) or a domain name (PTR) */
+  /** an IPv4 address (A), an IPv6 address (AAAA) or a domain name (PTR) */
   data: string;
 }
 
@@ -80,7 +81,12 @@ export function buildResponse(q: DnsQuery, rcode: number, answers: readonly DnsA
   header.writeUInt16BE(1, 4);
   header.writeUInt16BE(answers.length, 6);
   const records = answers.map((a) => {
-    const data = a.type === DNS_TYPE.A ? Buffer.from(a.data.split(".").map(Number)) : encodeName(a.data);
+    const data =
+      a.type === DNS_TYPE.A
+        ? Buffer.from(a.data.split(".").map(Number))
+        : a.type === DNS_TYPE.AAAA
+          ? ipv6Bytes(a.data)
+          : encodeName(a.data);
     const rr = Buffer.alloc(12);
     rr.writeUInt16BE(0xc00c, 0);
     rr.writeUInt16BE(a.type, 2);
@@ -104,7 +110,11 @@ export function buildQuery(id: number, name: string, type: number): Buffer {
   return Buffer.concat([header, encodeName(name), tail]);
 }
 
-/** Reads the answers of a response (A and PTR only), for tests. */
+function ipv6Bytes(text: string): Buffer {
+  return Buffer.from((parseIPv6(text) ?? 0n).toString(16).padStart(32, "0"), "hex");
+}
+
+/** Reads the answers of a response (A, AAAA and PTR only), for tests. */
 export function parseResponse(msg: Buffer): { id: number; rcode: number; answers: DnsAnswer[] } {
   const id = msg.readUInt16BE(0);
   const rcode = msg.readUInt16BE(2) & 0xf;
@@ -120,6 +130,8 @@ export function parseResponse(msg: Buffer): { id: number; rcode: number; answers
     const len = msg.readUInt16BE(pos + 8);
     const data = msg.subarray(pos + 10, pos + 10 + len);
     if (type === DNS_TYPE.A) answers.push({ type, ttl, data: [...data].join(".") });
+    else if (type === DNS_TYPE.AAAA)
+      answers.push({ type, ttl, data: formatIPv6(BigInt(`0x${data.toString("hex")}`)) });
     else if (type === DNS_TYPE.PTR)
       answers.push({ type, ttl, data: readName(msg, pos + 10)!.labels.join(".") });
     pos += 10 + len;

@@ -13,6 +13,8 @@ export interface DnsEndpoint {
   networkId: string;
   networkName: string;
   ip: string;
+  /** on a network with IPv6: the endpoint's IPv6 address (AAAA answers) */
+  ip6?: string;
   /** Docker's DNSNames: name, aliases, short ID, hostname */
   names: readonly string[];
   /** --link target:alias on a user network: the alias resolves for this container only */
@@ -48,31 +50,45 @@ export function resolveQuery(o: {
     };
   }
 
-  const ips = lookup(name, visible, client);
-  if (ips.length === 0) return forward;
+  const hits = lookup(name, visible, client);
+  if (hits.length === 0) return forward;
   if (o.q.type === DNS_TYPE.A)
-    return { answers: ips.map((ip) => ({ type: DNS_TYPE.A, ttl: DNS_TTL, data: ip })) };
+    return {
+      answers: unique(hits.map((e) => e.ip)).map((ip) => ({ type: DNS_TYPE.A, ttl: DNS_TTL, data: ip })),
+    };
+  if (o.q.type === DNS_TYPE.AAAA) {
+    const ips = unique(hits.flatMap((e) => (e.ip6 ? [e.ip6] : [])));
+    return { answers: ips.map((ip) => ({ type: DNS_TYPE.AAAA, ttl: DNS_TTL, data: ip })) };
+  }
   // the name is ours, just not with this type: an empty answer, not the upstream's NXDOMAIN
-  if (o.q.type === DNS_TYPE.AAAA || o.q.type === DNS_TYPE.MX) return { answers: [] };
+  if (o.q.type === DNS_TYPE.MX) return { answers: [] };
   return forward;
 }
 
-function lookup(name: string, visible: readonly DnsEndpoint[], client: DnsEndpoint | undefined): string[] {
-  const out = new Set<string>();
+const unique = (xs: string[]) => [...new Set(xs)];
+
+/** The endpoints a name stands for, as the client sees them (its links first). */
+function lookup(
+  name: string,
+  visible: readonly DnsEndpoint[],
+  client: DnsEndpoint | undefined,
+): DnsEndpoint[] {
   if (client) {
     const clientLinks = visible.filter((e) => e.containerId === client.containerId).flatMap((e) => e.links);
-    for (const link of clientLinks) {
-      if (link.alias.toLowerCase() !== name && link.name.toLowerCase() !== name) continue;
-      for (const e of visible) if (e.containerName.toLowerCase() === link.name.toLowerCase()) out.add(e.ip);
-    }
-    if (out.size > 0) return [...out];
+    const linked = visible.filter((e) =>
+      clientLinks.some(
+        (link) =>
+          (link.alias.toLowerCase() === name || link.name.toLowerCase() === name) &&
+          e.containerName.toLowerCase() === link.name.toLowerCase(),
+      ),
+    );
+    if (linked.length > 0) return linked;
   }
-  for (const e of visible) {
+  return visible.filter((e) => {
     const net = e.networkName.toLowerCase();
     const short = name.endsWith(`.${net}`) ? name.slice(0, -net.length - 1) : undefined;
-    if (e.names.some((n) => n.toLowerCase() === name || n.toLowerCase() === short)) out.add(e.ip);
-  }
-  return [...out];
+    return e.names.some((n) => n.toLowerCase() === name || n.toLowerCase() === short);
+  });
 }
 
 /** "4.3.2.10.in-addr.arpa" → "10.2.3.4" */

@@ -11,6 +11,11 @@
  *   nat POSTROUTING    -j P-POST         MASQUERADE: subnets going out, loopback and hairpin
  *
  * P is the daemon's chain prefix, so daemons side by side never touch each other's rules.
+ *
+ * IPv6 (ip6tables, only while a network has IPv6): kapsel neither routes nor NATs IPv6 out of
+ * a network, so one chain keeps IPv6 inside each bridge even where the host forwards IPv6:
+ *
+ *   ip6 filter FORWARD -j P-FWD           drop what enters or leaves an IPv6 network's bridge
  */
 
 export interface FirewallNetwork {
@@ -24,6 +29,8 @@ export interface FirewallNetwork {
   icc: boolean;
   /** the embedded DNS server listens on the gateway */
   dns: boolean;
+  /** the network has IPv6 */
+  ipv6?: boolean;
 }
 
 export interface FirewallMapping {
@@ -55,6 +62,8 @@ export interface FirewallPlan {
   /** table → chain → rules (iptables arguments after `-A <chain>`), in order */
   chains: Record<Table, Record<string, string[]>>;
   jumps: Jump[];
+  /** ip6tables: the rules of the one IPv6 chain (none: no network has IPv6) and its jump */
+  ipv6: { chain: string; rules: string[]; jump: Jump };
 }
 
 export function chainNames(prefix: string) {
@@ -114,7 +123,15 @@ export function planFirewall(input: FirewallInput): FirewallPlan {
       `-s ${m.containerIp}/32 -d ${m.containerIp}/32 ${match(m.proto, m.containerPort)} -j MASQUERADE`,
     );
   }
+  const fwd6 = input.networks
+    .filter((n) => n.ipv6)
+    .flatMap((n) => [`-i ${n.bridge} ! -o ${n.bridge} -j DROP`, `! -i ${n.bridge} -o ${n.bridge} -j DROP`]);
   return {
+    ipv6: {
+      chain: c.forward,
+      rules: fwd6,
+      jump: { table: "filter", chain: "FORWARD", args: ["-j", c.forward] },
+    },
     chains: {
       filter: { [c.forward]: fwd, [c.isolation]: iso, [c.input]: inp },
       nat: { [c.dnat]: dnat, [c.postrouting]: post },
@@ -144,6 +161,18 @@ export function restoreScript(plan: FirewallPlan): string {
     out.push("COMMIT");
   }
   return `${out.join("\n")}\n`;
+}
+
+/** ip6tables-restore input (for --noflush) that replaces the IPv6 chain's content. */
+export function restoreScript6(plan: FirewallPlan): string {
+  const { chain, rules } = plan.ipv6;
+  return `${["*filter", `:${chain} - [0:0]`, ...rules.map((r) => `-A ${chain} ${r}`), "COMMIT"].join("\n")}\n`;
+}
+
+/** ip6tables-restore input that deletes the IPv6 chain (its jump gone first). */
+export function removalScript6(prefix: string): string {
+  const chain = chainNames(prefix).forward;
+  return `*filter\n:${chain} - [0:0]\n-X ${chain}\nCOMMIT\n`;
 }
 
 /**

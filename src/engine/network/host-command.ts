@@ -7,6 +7,9 @@ export interface NetworkTools {
   ip: string;
   iptables: string;
   iptablesRestore: string;
+  /** only needed once a network has IPv6 */
+  ip6tables?: string;
+  ip6tablesRestore?: string;
 }
 
 export function findNetworkTools(): NetworkTools {
@@ -23,6 +26,8 @@ export function findNetworkTools(): NetworkTools {
     else missing.push(`${bin} (apt-get install ${pkg})`);
   }
   if (missing.length > 0) throw unavailable(`kapsel networking needs: ${missing.join(", ")}`);
+  found.ip6tables = which("ip6tables");
+  found.ip6tablesRestore = which("ip6tables-restore");
   return found as NetworkTools;
 }
 

@@ -6,6 +6,12 @@
  * server per user network (on its gateway address, port 53) that answers container names,
  * aliases and short IDs and forwards other names to the host's resolvers.
  *
+ * IPv6 (a user network created with EnableIPv6): the network gets an IPv6 subnet (the request's,
+ * or a /64 of the daemon's ULA /48 kept in <root>/ipv6-pool), the bridge its gateway address,
+ * each endpoint an address and a default route, the DNS AAAA answers, /etc/hosts a line. IPv6
+ * stays inside its network: no IPv6 NAT, routing or published ports (an ip6tables chain drops
+ * what would cross a bridge, where the host forwards IPv6). The default bridge is IPv4 only.
+ *
  * It plans, then acts (STYLE rule 5): link-plan.ts and firewall-plan.ts turn records into
  * `ip` lines and iptables rules; kernel-applier.ts runs them. Firewall rules live only in
  * kapsel's own chains (<prefix>-FWD, -ISO, -IN in filter; -DNAT, -POST in nat) plus one jump
@@ -82,7 +88,7 @@ export interface ConnectOptions {
   aliases?: string[];
   /** --ip / EndpointSettings.IPAMConfig.IPv4Address */
   ipv4Address?: string;
-  /** --ip6 / EndpointSettings.IPAMConfig.IPv6Address: checked and recorded, never configured */
+  /** --ip6 / EndpointSettings.IPAMConfig.IPv6Address (on a network without IPv6: only recorded) */
   ipv6Address?: string;
   /** --link-local-ip / EndpointSettings.IPAMConfig.LinkLocalIPs: extra addresses on the interface */
   linkLocalIps?: string[];

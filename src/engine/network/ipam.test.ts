@@ -7,11 +7,10 @@ import {
   allocateAddress,
   chooseSubnet,
   DEFAULT_ADDRESS_POOLS,
-  inertIPv6Configs,
-  ipv6AddressError,
   macForAddress,
   poolSubnets,
 } from "./ipam.ts";
+import { inertIPv6Configs, ipv6AddressError } from "./ipam6.ts";
 import { formatPrefix, parsePrefix } from "./ipv4.ts";
 
 test("poolSubnets splits each pool into subnets of its size, in order", () => {

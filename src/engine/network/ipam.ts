@@ -1,4 +1,3 @@
-import { BlockList, isIP } from "node:net";
 import { invalid, KapselError, unavailable } from "../../lib/errors.ts";
 import {
   contains,
@@ -77,6 +76,8 @@ export interface Addressing {
  * Checks a create request's IPAM config the way moby's validateIpamConfig does and returns the
  * addressing; undefined when the request names no subnet (the caller picks one from the pools).
  */
+export const isIPv6Config = (c: IpamConfigInput) => (c.Subnet ?? "").includes(":");
+
 export function addressingFromConfig(configs: readonly IpamConfigInput[]): Addressing | undefined {
   const v4 = configs.filter((c) => !isIPv6Config(c));
   if (v4.length === 0) return undefined;
@@ -133,47 +134,7 @@ export function addressingFromConfig(configs: readonly IpamConfigInput[]): Addre
   };
 }
 
-const isIPv6Config = (c: IpamConfigInput) => (c.Subnet ?? "").includes(":");
-
-/**
- * The IPv6 entries of a create request's IPAM config. A network without IPv6 (the only kind
- * kapsel makes) keeps them as given and shows them, as Docker does, but never allocates from
- * them: Docker neither checks them then (ValidateIPAM skips them) nor gives addresses out.
- */
-export function inertIPv6Configs(configs: readonly IpamConfigInput[]): IpamConfigInput[] {
-  return configs.filter(isIPv6Config).map((c) => ({
-    Subnet: c.Subnet,
-    ...(c.IPRange ? { IPRange: c.IPRange } : {}),
-    ...(c.Gateway ? { Gateway: c.Gateway } : {}),
-    ...(c.AuxiliaryAddresses && Object.keys(c.AuxiliaryAddresses).length > 0
-      ? { AuxiliaryAddresses: { ...c.AuxiliaryAddresses } }
-      : {}),
-  }));
-}
-
-/**
- * Docker's check of an endpoint's IPv6Address (EndpointIPAMConfig.IsInRange): inside one of the
- * network's IPv6 subnets (or its ip-range) when it has any, else refused. On a network without
- * IPv6 the address is only recorded, as Docker records it.
- */
-export function ipv6AddressError(addr: string, configs: readonly IpamConfigInput[]): string | undefined {
-  if (!isIP(addr) || !addr.includes(":")) return `invalid IPv6 address: ${addr}`;
-  if (configs.length === 0)
-    return "user specified IP address is supported only when connecting to networks with user configured subnets";
-  for (const c of configs) {
-    const [base, bits] = (c.IPRange || c.Subnet || "").split("/");
-    const list = new BlockList();
-    try {
-      list.addSubnet(base, Number(bits), "ipv6");
-    } catch {
-      continue; // never checked at create (Docker does not either): it contains nothing
-    }
-    if (list.check(addr, "ipv6")) return undefined;
-  }
-  return `no configured subnet or ip-range contain the IP address ${addr}`;
-}
-
-function invalidConfig(errs: string[]) {
+export function invalidConfig(errs: string[]) {
   const joined = errs.length === 1 ? errs[0] : `* ${errs.join("\n* ")}`;
   return invalid(`invalid network config:\n${joined}`);
 }

@@ -1,6 +1,6 @@
 /**
  * IPv4 addresses and CIDR prefixes as unsigned 32-bit numbers: the arithmetic IPAM, the
- * firewall planner and the DNS server share. IPv6 is not handled anywhere in this domain yet.
+ * firewall planner and the DNS server share (IPv6's counterpart: ipv6.ts).
  */
 
 export interface Prefix {

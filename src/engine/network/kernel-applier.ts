@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
+import { unavailable } from "../../lib/errors.ts";
 import { type HostHelper, hostHelper } from "../runtime/index.ts";
-import { type FirewallPlan, removalScript, restoreScript } from "./firewall-plan.ts";
+import {
+  type FirewallPlan,
+  type Jump,
+  removalScript,
+  removalScript6,
+  restoreScript,
+  restoreScript6,
+} from "./firewall-plan.ts";
 import { type NetworkTools, runCommand } from "./host-command.ts";
 import { type Prefix, parsePrefix } from "./ipv4.ts";
 import {
@@ -26,6 +34,8 @@ export class KernelApplier {
   readonly #helper: HostHelper;
   #applied = "";
   #jumpsChecked = false;
+  /** the IPv6 chain as last loaded; "" while no network has IPv6 */
+  #applied6 = "";
 
   constructor(tools: NetworkTools, helper: HostHelper = hostHelper()) {
     this.#tools = tools;
@@ -124,6 +134,41 @@ export class KernelApplier {
       }
       this.#jumpsChecked = true;
     }
+    await this.#applyFirewall6(plan, force);
+  }
+
+  async #applyFirewall6(plan: FirewallPlan, force: boolean): Promise<void> {
+    const { ip6tables, ip6tablesRestore } = this.#tools;
+    if (plan.ipv6.rules.length === 0) {
+      if (this.#applied6 !== "" || force) await this.#removeFirewall6(plan.ipv6.jump, plan.ipv6.chain);
+      return;
+    }
+    if (!ip6tables || !ip6tablesRestore)
+      throw unavailable("networks with IPv6 need ip6tables (apt-get install iptables)");
+    const script = restoreScript6(plan);
+    if (script === this.#applied6 && !force) return;
+    await runCommand(ip6tablesRestore, ["-w", "--noflush"], script);
+    const j = plan.ipv6.jump;
+    const exists = await runCommand(ip6tables, ["-w", "-t", j.table, "-C", j.chain, ...j.args])
+      .then(() => true)
+      .catch(() => false);
+    if (!exists) await runCommand(ip6tables, ["-w", "-t", j.table, "-I", j.chain, "1", ...j.args]);
+    this.#applied6 = script;
+  }
+
+  /** The IPv6 jump (every copy) and chain; nothing to do where ip6tables is missing. */
+  async #removeFirewall6(jump: Jump, chain: string): Promise<void> {
+    const { ip6tables, ip6tablesRestore } = this.#tools;
+    this.#applied6 = "";
+    if (!ip6tables || !ip6tablesRestore) return;
+    for (let i = 0; i < 10; i++) {
+      const removed = await runCommand(ip6tables, ["-w", "-t", jump.table, "-D", jump.chain, ...jump.args])
+        .then(() => true)
+        .catch(() => false);
+      if (!removed) break;
+    }
+    const prefix = chain.replace(/-FWD$/, "");
+    await runCommand(ip6tablesRestore, ["-w", "--noflush"], removalScript6(prefix)).catch(() => {});
   }
 
   /** Removes the jumps (every copy) and then kapsel's chains. */
@@ -146,6 +191,7 @@ export class KernelApplier {
     await runCommand(this.#tools.iptablesRestore, ["-w", "--noflush"], removalScript(prefix));
     this.#applied = "";
     this.#jumpsChecked = false;
+    await this.#removeFirewall6(plan.ipv6.jump, plan.ipv6.chain);
   }
 
   /** The host's IPv4 routes (the connected subnets among them), for picking free subnets. */

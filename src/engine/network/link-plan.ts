@@ -10,6 +10,8 @@ export interface BridgeLink {
   name: string;
   gateway: string;
   prefixLen: number;
+  /** a network with IPv6: the bridge's IPv6 address (the containers' gateway) */
+  ipv6?: { gateway: string; prefixLen: number };
   mtu?: number;
 }
 
@@ -23,6 +25,8 @@ export interface EndpointLink {
   ip: string;
   prefixLen: number;
   gateway: string;
+  /** a network with IPv6: the endpoint's IPv6 address and its gateway */
+  ipv6?: { ip: string; prefixLen: number; gateway: string };
   /** this endpoint carries the container's default route */
   defaultRoute: boolean;
   netnsPath: string;
@@ -37,7 +41,12 @@ export function bridgeLines(b: BridgeLink): string[] {
 
 /** For a bridge that exists already: idempotent. */
 export function bridgeAddressLines(b: BridgeLink): string[] {
-  return [`addr replace ${b.gateway}/${b.prefixLen} dev ${b.name}`, `link set ${b.name} up`];
+  return [
+    `addr replace ${b.gateway}/${b.prefixLen} dev ${b.name}`,
+    // nodad: no duplicate address detection on a bridge kapsel owns (it would delay the address)
+    ...(b.ipv6 ? [`addr replace ${b.ipv6.gateway}/${b.ipv6.prefixLen} dev ${b.name} nodad`] : []),
+    `link set ${b.name} up`,
+  ];
 }
 
 export function endpointHostLines(e: EndpointLink): string[] {
@@ -55,9 +64,13 @@ export function endpointHostLines(e: EndpointLink): string[] {
 export function endpointNetnsLines(e: EndpointLink): string[] {
   return [
     `addr add ${e.ip}/${e.prefixLen} dev ${e.ifName}`,
+    ...(e.ipv6 ? [`addr add ${e.ipv6.ip}/${e.ipv6.prefixLen} dev ${e.ifName} nodad`] : []),
     ...(e.linkLocal ?? []).map((ip) => `addr add ${ip}/${ip.includes(":") ? 64 : 16} dev ${e.ifName}`),
     `link set ${e.ifName} up`,
     ...(e.defaultRoute ? [`route replace default via ${e.gateway} dev ${e.ifName}`] : []),
+    ...(e.defaultRoute && e.ipv6?.gateway
+      ? [`route replace default via ${e.ipv6.gateway} dev ${e.ifName}`]
+      : []),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../../lib/atomic-file.ts";
 import { compareStrings } from "../../lib/compare.ts";
 import { conflict, invalid, KapselError, messageOf } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
@@ -24,9 +25,17 @@ import {
   addressingFromConfig,
   chooseSubnet,
   DEFAULT_ADDRESS_POOLS,
-  inertIPv6Configs,
+  type IpamConfigInput,
 } from "./ipam.ts";
+import {
+  type Addressing6,
+  addressing6FromConfig,
+  chooseSubnet6,
+  inertIPv6Configs,
+  newUlaPool,
+} from "./ipam6.ts";
 import { overlaps, parsePrefix } from "./ipv4.ts";
+import { overlaps6, parseCidr6, prefixOf6 } from "./ipv6.ts";
 import { isMountPoint, KernelApplier, linkExists } from "./kernel-applier.ts";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./network-store.ts";
 import { NetworkStore } from "./network-store.ts";
@@ -152,8 +161,11 @@ class BridgeNetworkService implements NetworkService {
           throw forbidden("invalid pool request: Pool overlaps with other one on this address space");
       }
       rec.addressing = requested ?? addressingForSubnet(await this.#freeSubnet(rec.id));
-      const v6 = inertIPv6Configs(req.IPAM?.Config ?? []);
-      if (v6.length > 0) rec.ipv6Configs = v6;
+      if (req.EnableIPv6) rec.addressing6 = this.#ipv6Addressing(req.IPAM?.Config ?? []);
+      else {
+        const inert = inertIPv6Configs(req.IPAM?.Config ?? []);
+        if (inert.length > 0) rec.ipv6Configs = inert;
+      }
 
       this.#saveNetwork(rec);
       try {
@@ -265,7 +277,12 @@ class BridgeNetworkService implements NetworkService {
       for (const key of this.#draining.keys()) {
         if (key.startsWith(`${net.id} `)) used.add(key.slice(net.id.length + 1));
       }
-      const ep = planEndpoint({ net, sb, opts: o, used });
+      const used6 = new Set(
+        this.#endpointsOf(net.id)
+          .map(({ ep }) => ep.ip6)
+          .filter((ip) => ip !== undefined),
+      );
+      const ep = planEndpoint({ net, sb, opts: o, used, used6 });
       if (carriesPorts) ep.exposed = exposedKeys(o);
       await this.#publish(ep, requests);
       if (o.dns && o.dns.length > 0) sb.dns = [...o.dns];
@@ -336,11 +353,13 @@ class BridgeNetworkService implements NetworkService {
         const next = sb.endpoints.find((e) => e.gateway !== "");
         if (next) {
           next.defaultRoute = true;
-          await this.#kernel
-            .setDefaultRoute(sb.netnsPath, next.gateway, next.ifName)
-            .catch((err) =>
-              this.#log("warn", `network: ${shortId(containerId)}: default route: ${messageOf(err)}`),
-            );
+          const gateways = [next.gateway, ...(next.gateway6 ? [next.gateway6] : [])];
+          for (const gateway of gateways)
+            await this.#kernel
+              .setDefaultRoute(sb.netnsPath, gateway, next.ifName)
+              .catch((err) =>
+                this.#log("warn", `network: ${shortId(containerId)}: default route: ${messageOf(err)}`),
+              );
         }
       }
       await this.#store.saveSandbox(sb);
@@ -515,6 +534,34 @@ class BridgeNetworkService implements NetworkService {
   }
 
   /** A pool subnet that overlaps no other network and no route of the host. */
+  /**
+   * A new network's IPv6 subnet: the request's (not overlapping another network's), else the
+   * first free /64 of this daemon's ULA /48, made once and kept (as Docker derives one).
+   */
+  #ipv6Addressing(configs: readonly IpamConfigInput[]): Addressing6 {
+    const taken = [...this.#networks.values()].flatMap((n) => (n.addressing6 ? [n.addressing6.subnet] : []));
+    const requested = addressing6FromConfig(configs);
+    if (!requested) return chooseSubnet6(this.#ulaPool(), taken);
+    const mine = parseCidr6(requested.subnet)!;
+    const clash = taken.some((t) => {
+      const other = parseCidr6(t)!;
+      return overlaps6(prefixOf6(other.addr, other.bits), prefixOf6(mine.addr, mine.bits));
+    });
+    if (clash) throw forbidden("invalid pool request: Pool overlaps with other one on this address space");
+    return requested;
+  }
+
+  #ulaPool(): string {
+    const path = join(this.#o.root, "ipv6-pool");
+    try {
+      return readFileSync(path, "utf8").trim();
+    } catch {
+      const pool = newUlaPool();
+      writeFileAtomic(path, `${pool}\n`);
+      return pool;
+    }
+  }
+
   async #freeSubnet(exceptId: string) {
     const taken = [
       ...[...this.#networks.values()]

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { writeFileAtomicAsync, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import type { Addressing, IpamConfigInput } from "./ipam.ts";
+import type { Addressing6 } from "./ipam6.ts";
 import type { Proto } from "./port-requests.ts";
 
 /**
@@ -32,7 +33,9 @@ export interface NetworkRecord {
   /** bridge driver only */
   bridge?: string;
   addressing?: Addressing;
-  /** IPv6 entries of the create request's IPAM config: shown, never allocated (ipam.ts) */
+  /** EnableIPv6: the network's IPv6 subnet, gateway and range */
+  addressing6?: Addressing6;
+  /** without IPv6: the IPv6 entries of the create request's IPAM config, shown, never used */
   ipv6Configs?: IpamConfigInput[];
 }
 
@@ -62,8 +65,12 @@ export interface EndpointRecord {
   links: { name: string; alias: string }[];
   /** as requested (EndpointSettings.IPAMConfig), for inspect */
   requestedIp?: string;
-  /** IPAMConfig.IPv6Address as requested: recorded for inspect, never configured (ipam.ts) */
+  /** IPAMConfig.IPv6Address as requested, for inspect (on a network without IPv6 only that) */
   requestedIp6?: string;
+  /** on a network with IPv6: the endpoint's address, prefix length and gateway */
+  ip6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
   /** link-local addresses added to the interface, as requested */
   linkLocalIps?: string[];
   /** published ports (only the first non-internal network of a container carries them) */

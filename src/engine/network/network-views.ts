@@ -76,12 +76,13 @@ export function networkResource(
           EndpointID: ep.id,
           MacAddress: ep.mac,
           IPv4Address: `${ep.ip}/${ep.prefixLen}`,
-          IPv6Address: "",
+          IPv6Address: ep.ip6 ? `${ep.ip6}/${ep.prefixLen6 ?? 64}` : "",
         };
       }
     }
   }
   const a = net.addressing;
+  const a6 = net.addressing6;
   return {
     Name: net.name,
     Id: net.id,
@@ -89,7 +90,7 @@ export function networkResource(
     Scope: "local",
     Driver: net.driver,
     EnableIPv4: net.driver === "bridge",
-    EnableIPv6: false,
+    EnableIPv6: net.addressing6 !== undefined,
     IPAM: {
       Driver: "default",
       Options: net.predefined ? null : net.ipamOptions,
@@ -101,7 +102,9 @@ export function networkResource(
               ...(a.ipRange ? { IPRange: a.ipRange } : {}),
               ...(a.auxAddresses ? { AuxiliaryAddresses: a.auxAddresses } : {}),
             },
-            ...(net.ipv6Configs ?? []),
+            ...(a6
+              ? [{ Subnet: a6.subnet, Gateway: a6.gateway, ...(a6.ipRange ? { IPRange: a6.ipRange } : {}) }]
+              : (net.ipv6Configs ?? [])),
           ]
         : net.predefined
           ? null
@@ -138,9 +141,9 @@ export function endpointSettings(ep: EndpointRecord, userDefined: boolean): Endp
     Gateway: ep.gateway,
     IPAddress: ep.ip,
     IPPrefixLen: ep.prefixLen,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
+    IPv6Gateway: ep.gateway6 ?? "",
+    GlobalIPv6Address: ep.ip6 ?? "",
+    GlobalIPv6PrefixLen: ep.ip6 ? (ep.prefixLen6 ?? 64) : 0,
     DNSNames: userDefined ? ep.dnsNames : null,
   };
 }

@@ -5,7 +5,9 @@ import { shortId } from "../../lib/ids.ts";
 import type { DnsEndpoint } from "./dns-records.ts";
 import type { FirewallInput, FirewallMapping } from "./firewall-plan.ts";
 import type { ConnectOptions, NetworkCreateRequest } from "./index.ts";
-import { allocateAddress, ipv6AddressError, macForAddress, prefixLength } from "./ipam.ts";
+import { allocateAddress, macForAddress, prefixLength } from "./ipam.ts";
+import { allocateAddress6, ipv6AddressError, prefixLength6 } from "./ipam6.ts";
+import { canonicalIPv6 } from "./ipv6.ts";
 import type { BridgeLink, EndpointLink } from "./link-plan.ts";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./network-store.ts";
 
@@ -59,7 +61,6 @@ export function networkFromRequest(req: NetworkCreateRequest): NetworkRecord {
   if (["overlay", "macvlan", "ipvlan"].includes(driver))
     throw notImplemented(`the ${driver} network driver is not supported by kapsel yet`);
   if (driver !== "bridge") throw notFound(`plugin "${driver}" not found`);
-  if (req.EnableIPv6) throw notImplemented("IPv6 networks are not supported by kapsel yet");
   if (req.EnableIPv4 === false) throw notImplemented("networks without IPv4 are not supported by kapsel yet");
   if (req.IPAM?.Driver && req.IPAM.Driver !== "default")
     throw notImplemented(`the ${req.IPAM.Driver} IPAM driver is not supported by kapsel`);
@@ -107,7 +108,14 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
   if (net.predefined && (o.ipv4Address || o.ipv6Address))
     errs.push("user-specified IP address is supported on user-defined networks only");
   else if (o.ipv6Address) {
-    const err = ipv6AddressError(o.ipv6Address, net.ipv6Configs ?? []);
+    const a6 = net.addressing6;
+    // the user's IPv6 subnets: a network's own when it has IPv6, else the inert ones of its request
+    const subnets = a6
+      ? a6.userSubnet
+        ? [{ Subnet: a6.subnet, IPRange: a6.ipRange }]
+        : []
+      : (net.ipv6Configs ?? []);
+    const err = ipv6AddressError(o.ipv6Address, subnets);
     if (err) errs.push(err);
   }
   if (net.predefined && (o.aliases ?? []).length > 0)
@@ -131,10 +139,15 @@ export function planEndpoint(o: {
   sb: SandboxRecord;
   opts: ConnectOptions;
   used: ReadonlySet<string>;
+  /** the network's IPv6 addresses in use (a network with IPv6) */
+  used6?: ReadonlySet<string>;
 }): EndpointRecord {
   const { net, sb, opts } = o;
   const addressing = net.addressing!;
   const ip = allocateAddress({ addressing, used: o.used, requested: opts.ipv4Address });
+  const a6 = net.addressing6;
+  const ip6 =
+    a6 && allocateAddress6({ addressing: a6, used: o.used6 ?? new Set(), requested: opts.ipv6Address });
   const userDefined = !net.predefined;
   const names = [opts.name, ...(opts.aliases ?? []), shortId(sb.containerId), opts.hostname ?? ""];
   return {
@@ -153,6 +166,9 @@ export function planEndpoint(o: {
     links: [...(opts.links ?? [])],
     requestedIp: opts.ipv4Address || undefined,
     ...(opts.ipv6Address ? { requestedIp6: opts.ipv6Address } : {}),
+    ...(a6 && ip6
+      ? { ip6, prefixLen6: prefixLength6(a6), gateway6: net.internal ? "" : canonicalIPv6(a6.gateway) }
+      : {}),
     ...(opts.linkLocalIps?.length ? { linkLocalIps: [...opts.linkLocalIps] } : {}),
     ports: [],
     exposed: [],
@@ -170,7 +186,14 @@ function mtuOf(net: NetworkRecord): number | undefined {
 
 export function bridgeLink(net: NetworkRecord): BridgeLink {
   const a = net.addressing!;
-  return { name: net.bridge!, gateway: a.gateway, prefixLen: prefixLength(a), mtu: mtuOf(net) };
+  const a6 = net.addressing6;
+  return {
+    name: net.bridge!,
+    gateway: a.gateway,
+    prefixLen: prefixLength(a),
+    ...(a6 ? { ipv6: { gateway: a6.gateway, prefixLen: prefixLength6(a6) } } : {}),
+    mtu: mtuOf(net),
+  };
 }
 
 export function endpointLink(net: NetworkRecord, ep: EndpointRecord, sb: SandboxRecord): EndpointLink {
@@ -182,6 +205,7 @@ export function endpointLink(net: NetworkRecord, ep: EndpointRecord, sb: Sandbox
     ip: ep.ip,
     prefixLen: ep.prefixLen,
     gateway: ep.gateway,
+    ...(ep.ip6 ? { ipv6: { ip: ep.ip6, prefixLen: ep.prefixLen6 ?? 64, gateway: ep.gateway6 ?? "" } } : {}),
     defaultRoute: ep.defaultRoute,
     netnsPath: sb.netnsPath,
     mtu: mtuOf(net),
@@ -214,6 +238,7 @@ export function firewallInput(
       masquerade: n.options[OPT.masquerade] !== "false",
       icc: n.options[OPT.icc] !== "false",
       dns: !n.predefined,
+      ipv6: n.addressing6 !== undefined,
     })),
     mappings,
   };
@@ -235,6 +260,7 @@ export function dnsEndpoints(
         networkId: net.id,
         networkName: net.name,
         ip: ep.ip,
+        ...(ep.ip6 ? { ip6: ep.ip6 } : {}),
         names: ep.dnsNames,
         links: ep.links,
       });
