@@ -4,13 +4,18 @@ import type { LogEntry, ReadLogsOptions } from "./index.ts";
 import { parseLogLine, TimeCache } from "./k8s-file-line.ts";
 
 /**
- * Reads a conmon k8s-file log as entries: 1 MiB reads, lines found with Buffer.indexOf, entry
+ * Reads a conmon k8s-file log as entries: 256 KiB reads, lines found with Buffer.indexOf, entry
  * data sliced from the read buffer without copying (only joined partial lines are copied),
  * `tail` found by scanning backwards from the end so a long log is never read whole. Entries
  * come out in batches internally (`readLogBatches`): one await per batch, not per line.
  */
 
-const CHUNK = 1 << 20;
+/**
+ * A batch's entries live until its bytes are written. From a 1 MiB read (about 15 000 lines)
+ * they outgrew the 2 MiB young generation and were promoted: a `logs` of 200 000 lines peaked
+ * near 150 MB. From 256 KiB they die young: about 120 MB, at the same speed.
+ */
+const CHUNK = 256 << 10;
 const TAIL_BLOCK = 64 * 1024;
 const NL = 0x0a;
 const POLL_MS = 250;
