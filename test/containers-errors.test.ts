@@ -85,6 +85,21 @@ describe("container errors", () => {
     assert.deepEqual([image.status, image.json()], [404, { message: "No such image: no-such-image:1" }]);
     const net = await create({ Image: "busybox", Cmd: ["true"], HostConfig: { NetworkMode: "no-such-net" } });
     assert.deepEqual([net.status, net.json()], [404, { message: "network no-such-net not found" }]);
+    // an image of another platform than the one asked for: Docker's 404, then its CLI would pull
+    const [own, other] = process.arch === "arm64" ? ["arm64", "amd64"] : ["amd64", "arm64"];
+    const arm = await create({ Image: "busybox", Cmd: ["true"] }, `?platform=linux/${other}`);
+    assert.deepEqual(
+      [arm.status, arm.json()],
+      [
+        404,
+        {
+          message:
+            "image with reference busybox was found but does not match the specified platform: wanted linux/arm64",
+        },
+      ],
+    );
+    const badPlatform = await create({ Image: "busybox", Cmd: ["true"] }, "?platform=linux//x");
+    assert.equal(badPlatform.status, 400);
     const taken = await create({ Image: "busybox", Cmd: ["true"] }, "?name=err-running");
     assert.equal(taken.status, 409);
     assert.equal(
@@ -93,7 +108,7 @@ describe("container errors", () => {
     );
     assert.deepEqual(await snapshot(), before);
     // the name of a refused create is free again
-    const ok = await create({ Image: "busybox", Cmd: ["true"] }, "?name=err-image");
+    const ok = await create({ Image: "busybox", Cmd: ["true"] }, `?name=err-image&platform=linux/${own}`);
     assert.equal(ok.status, 201, ok.body);
     assert.equal((await d.api("DELETE", "/containers/err-image")).status, 204);
   });

@@ -23,6 +23,7 @@ export { loadImages } from "./archive-load.ts";
 export { saveImages } from "./archive-save.ts";
 export { applyChanges } from "./change-lines.ts";
 export type { ContainerConfig, HealthConfig, HistoryEntry, ImageConfig } from "./image-config.ts";
+export { checkImagePlatform } from "./image-platform.ts";
 export type { PruneReport } from "./image-prune.ts";
 export type { NamedRef } from "./reference.ts";
 export {
