@@ -71,6 +71,13 @@ describe("attach", { concurrency: 2 }, () => {
       }
     });
 
+    test(`${cli}: run -i with an empty stdin ends (its end can come before the container starts)`, async () => {
+      for (let i = 0; i < 3; i++) {
+        const r = await d[cli](["run", "--rm", "-i", "busybox", "cat"], { input: "", timeout: 15_000 });
+        assert.deepEqual([r.code, r.stdout], [0, ""], r.stderr);
+      }
+    });
+
     test(`${cli}: attach --no-stdin leaving keeps the stdin of a run -i session beside it`, async () => {
       const name = `${cli}-att-nostdin`;
       const run = spawnCli(bin, [

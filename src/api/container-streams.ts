@@ -268,6 +268,9 @@ export async function attachContainer(
     input.on("end", onInputEnd);
     // a client that vanished ends its stdin too
     input.on("close", onInputEnd);
+    // a client whose stdin was empty (`docker run -i ... < /dev/null`) may have half-closed
+    // before the container started: that end came before these listeners
+    if (input.readableEnded) onInputEnd();
   }
   try {
     for await (const chunk of live.output) {
