@@ -47,6 +47,16 @@ describe("container errors", () => {
       ],
       [{ Image: "busybox", Cmd: ["true"] }, "?name=bad%2Fname", /^Invalid container name \(bad\/name\)/],
       [
+        { Image: "busybox", Cmd: ["true"], HostConfig: { Runtime: "nope" } },
+        "",
+        /^unknown or invalid runtime name: nope$/,
+      ],
+      [
+        { Image: "busybox", Cmd: ["true"], HostConfig: { StorageOpt: { size: "1G" } } },
+        "",
+        /^--storage-opt is supported only for overlay over xfs with 'pquota' mount option$/,
+      ],
+      [
         { Image: "busybox", Cmd: ["true"], HostConfig: { RestartPolicy: { Name: "bogus" } } },
         "",
         /^invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'$/,

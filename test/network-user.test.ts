@@ -203,7 +203,7 @@ describe("user-defined networks", () => {
       );
       const onBridge = await run(["run", "--rm", "--ip", chosen, "busybox", "true"]);
       assert.equal(onBridge.code, 125);
-      assert.match(onBridge.stderr, /user-specified IP address is supported on user-defined networks only/);
+      assert.match(onBridge.stderr, /user specified IP address is supported on user defined networks only/);
       await ok(["rm", "-f", srv]);
       await ok(["network", "rm", n1, n2]);
     });

@@ -86,6 +86,7 @@ export class Engine {
       log: parts.log,
       initPath: parts.tools.init,
       volumes: parts.volumes,
+      runtimeName: parts.config.defaultRuntime,
     });
     this.execs = new ExecService({
       containers: this.containers,

@@ -61,6 +61,8 @@ export interface ContainerServiceDeps {
   initPath?: string;
   /** named and anonymous volumes (the volumes domain) */
   volumes?: VolumeAccess;
+  /** the OCI runtime every container runs with (dockerd's --default-runtime); default runc */
+  runtimeName?: string;
 }
 
 export interface CreateRequest extends Partial<DockerConfig> {
@@ -115,7 +117,7 @@ export class ContainerService {
       throw invalid("invalid JSON: expected an object");
     const config = normalizeConfig(body);
     if (!config.Image) throw invalid("No image specified");
-    const hostConfig = normalizeHostConfig(body.HostConfig);
+    const hostConfig = normalizeHostConfig(body.HostConfig, { runtime: this.#deps.runtimeName ?? "runc" });
     checkNetworkMode(config, hostConfig);
     const image = this.#deps.images.resolve(config.Image);
     const merged = mergeImageConfig(config, image.config.config ?? {});

@@ -24,8 +24,15 @@ const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
  * Validates a create request's HostConfig and fills Docker's defaults. What kapsel cannot do
  * yet is refused with a clear "not implemented" rather than ignored.
  */
-export function normalizeHostConfig(input: HostConfig | undefined): HostConfig {
+export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?: string } = {}): HostConfig {
   const hc: HostConfig = { ...(input ?? {}) };
+  // one runtime runs every container (--default-runtime); another name is unknown to this daemon
+  const runtime = o.runtime ?? "runc";
+  if (hc.Runtime && hc.Runtime !== runtime) throw invalid(`unknown or invalid runtime name: ${hc.Runtime}`);
+  hc.Runtime = runtime;
+  // overlay on this kind of file system has no quota to enforce a size with (Docker's words)
+  if (Object.keys((hc as { StorageOpt?: Record<string, string> | null }).StorageOpt ?? {}).length > 0)
+    throw invalid("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
   const policy = hc.RestartPolicy ?? { Name: "no", MaximumRetryCount: 0 };
   const retries = policy.MaximumRetryCount ?? 0;
   // moby's validateHostConfig and ValidateRestartPolicy, in their order and words

@@ -75,6 +75,10 @@ test("networkFromRequest checks the request as moby does", () => {
     (e) => isKind(e, "not_implemented"),
   );
   assert.throws(
+    () => networkFromRequest({ Name: "x", Driver: "overlay" }),
+    (e) => isKind(e, "forbidden") && /^This node is not a swarm manager\./.test((e as Error).message),
+  );
+  assert.throws(
     () =>
       networkFromRequest({ Name: "x", Options: { "com.docker.network.bridge.name": "much-too-long-name" } }),
     /invalid bridge name/,
@@ -86,7 +90,7 @@ test("checkEndpointSettings refuses what Docker refuses on predefined networks",
     () => checkEndpointSettings(bridge, { name: "c", ipv4Address: "10.213.0.9", aliases: ["x"] }),
     {
       message:
-        "invalid endpoint settings:\n* user-specified IP address is supported on user-defined networks only\n* network-scoped aliases are only supported for user-defined networks",
+        "invalid endpoint settings:\n* user specified IP address is supported on user defined networks only\n* network-scoped alias is supported only for containers in user defined networks",
     },
   );
   assert.throws(

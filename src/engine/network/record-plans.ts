@@ -58,7 +58,12 @@ export function networkFromRequest(req: NetworkCreateRequest): NetworkRecord {
   const driver = req.Driver || "bridge";
   if (driver === "host" || driver === "null" || driver === "none")
     throw forbidden(`only one instance of "${driver}" network is allowed`);
-  if (["overlay", "macvlan", "ipvlan"].includes(driver))
+  // a node outside a swarm, as kapsel always is (moby's words; its swarm routes answer so too)
+  if (driver === "overlay")
+    throw forbidden(
+      'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+    );
+  if (["macvlan", "ipvlan"].includes(driver))
     throw notImplemented(`the ${driver} network driver is not supported by kapsel yet`);
   if (driver !== "bridge") throw notFound(`plugin "${driver}" not found`);
   if (req.EnableIPv4 === false) throw notImplemented("networks without IPv4 are not supported by kapsel yet");
@@ -106,7 +111,7 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
     );
   const errs: string[] = [];
   if (net.predefined && (o.ipv4Address || o.ipv6Address))
-    errs.push("user-specified IP address is supported on user-defined networks only");
+    errs.push("user specified IP address is supported on user defined networks only");
   else if (o.ipv6Address) {
     const a6 = net.addressing6;
     // the user's IPv6 subnets: a network's own when it has IPv6, else the inert ones of its request
@@ -119,7 +124,7 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
     if (err) errs.push(err);
   }
   if (net.predefined && (o.aliases ?? []).length > 0)
-    errs.push("network-scoped aliases are only supported for user-defined networks");
+    errs.push("network-scoped alias is supported only for containers in user defined networks");
   if (o.macAddress && !/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(o.macAddress))
     errs.push(`invalid MAC address: ${o.macAddress}`);
   // moby takes any address here (the kernel is the judge of it); an unparsable one is refused
