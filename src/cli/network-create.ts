@@ -1,4 +1,5 @@
-import { isIP } from "node:net";
+import { isIPv4 } from "node:net";
+import { parseIPv6 } from "../lib/ipv6.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool, list, str } from "./command.ts";
 import { kvStringsToMap } from "./flags/key-value.ts";
@@ -121,33 +122,13 @@ function map(flags: ParsedArgs, name: string): Record<string, string> {
 /** An address or prefix of either family, as a number (Go's net.ParseCIDR, or a bare address). */
 function parseCidr(s: string): { family: 4 | 6; addr: bigint; bits: number } | undefined {
   const [ip, bitsText] = s.split("/");
-  const kind = isIP(ip);
-  if (kind === 0) return undefined;
-  const family = kind === 4 ? 4 : 6;
+  const family = isIPv4(ip) ? 4 : 6;
+  const addr = family === 4 ? ip.split(".").reduce((a, o) => a * 256n + BigInt(o), 0n) : parseIPv6(ip);
+  if (addr === undefined) return undefined;
   const width = family === 4 ? 32 : 128;
   const bits = bitsText === undefined ? width : Number(bitsText);
   if (!Number.isInteger(bits) || bits < 0 || bits > width) return undefined;
-  return { family, addr: family === 4 ? ipv4Number(ip) : ipv6Number(ip), bits };
-}
-
-function ipv4Number(ip: string): bigint {
-  return ip.split(".").reduce((a, o) => a * 256n + BigInt(o), 0n);
-}
-
-function ipv6Number(ip: string): bigint {
-  // an embedded IPv4 tail (::ffff:1.2.3.4) is two groups
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(ip);
-  const text = v4
-    ? ip.slice(0, -v4[1].length) +
-      ((n) => `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`)(ipv4Number(v4[1]))
-    : ip;
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const groups = (part: string | undefined) => (part ? part.split(":") : []);
-  const left = groups(head);
-  const right = groups(tail);
-  const all =
-    tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill("0"), ...right];
-  return all.reduce((a, g) => a * 65536n + BigInt(`0x${g}`), 0n);
+  return { family, addr, bits };
 }
 
 /** Whether the address or prefix `inner` lies inside the prefix `outer` (the same family). */

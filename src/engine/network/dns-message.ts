@@ -2,7 +2,7 @@
  * The little of RFC 1035 the embedded DNS server needs: read a query's header and first
  * question, and write an answer with A, AAAA or PTR records. Everything else is forwarded as bytes.
  */
-import { formatIPv6, parseIPv6 } from "./ipv6.ts";
+import { formatIPv6, parseIPv6 } from "../../lib/ipv6.ts";
 
 export const DNS_TYPE = { A: 1, PTR: 12, MX: 15, AAAA: 28, SRV: 33 } as const;
 export const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { KapselError, notImplemented, unavailable } from "../../lib/errors.ts";
-import { type IpamConfigInput, invalidConfig, isIPv6Config } from "./ipam.ts";
 import {
   contains6,
   formatIPv6,
@@ -11,7 +10,8 @@ import {
   parseCidr6,
   parseIPv6,
   prefixOf6,
-} from "./ipv6.ts";
+} from "../../lib/ipv6.ts";
+import { type IpamConfigInput, invalidConfig, isIPv6Config } from "./ipam.ts";
 
 /**
  * IPv6 address management, pure like ipam.ts: a network with IPv6 enabled gets one IPv6 subnet,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { formatIPv6, parseCidr6, parseIPv6 } from "../../lib/ipv6.ts";
 import { buildQuery, buildResponse, DNS_TYPE, parseQuery, parseResponse } from "./dns-message.ts";
 import { resolveQuery } from "./dns-records.ts";
 import { planFirewall, restoreScript6 } from "./firewall-plan.ts";
 import { addressing6FromConfig, allocateAddress6, chooseSubnet6, newUlaPool } from "./ipam6.ts";
-import { formatIPv6, parseCidr6, parseIPv6 } from "./ipv6.ts";
 import { bridgeAddressLines, endpointNetnsLines } from "./link-plan.ts";
 
 test("IPv6 text goes to numbers and back in RFC 5952's form (Go's)", () => {

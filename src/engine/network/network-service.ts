@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../../lib/atomic-file.ts";
 import { compareStrings } from "../../lib/compare.ts";
 import { conflict, invalid, KapselError, messageOf } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
+import { overlaps6, parseCidr6, prefixOf6 } from "../../lib/ipv6.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import type { DnsQuery } from "./dns-message.ts";
 import { resolvConfNameservers, resolveQuery } from "./dns-records.ts";
@@ -35,7 +36,6 @@ import {
   newUlaPool,
 } from "./ipam6.ts";
 import { overlaps, parsePrefix } from "./ipv4.ts";
-import { overlaps6, parseCidr6, prefixOf6 } from "./ipv6.ts";
 import { isMountPoint, KernelApplier, linkExists } from "./kernel-applier.ts";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./network-store.ts";
 import { NetworkStore } from "./network-store.ts";

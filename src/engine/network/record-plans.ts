@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { invalid, KapselError, notFound, notImplemented } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
+import { canonicalIPv6 } from "../../lib/ipv6.ts";
 import type { DnsEndpoint } from "./dns-records.ts";
 import type { FirewallInput, FirewallMapping } from "./firewall-plan.ts";
 import type { ConnectOptions, NetworkCreateRequest } from "./index.ts";
 import { allocateAddress, macForAddress, prefixLength } from "./ipam.ts";
 import { allocateAddress6, ipv6AddressError, prefixLength6 } from "./ipam6.ts";
-import { canonicalIPv6 } from "./ipv6.ts";
 import type { BridgeLink, EndpointLink } from "./link-plan.ts";
 import type { EndpointRecord, NetworkRecord, SandboxRecord } from "./network-store.ts";
 
