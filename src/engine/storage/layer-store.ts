@@ -82,6 +82,8 @@ export class LayerStore implements Storage {
   /** container layers being made: id → parent, which counts as in use meanwhile */
   readonly #creating = new Map<string, string | undefined>();
   readonly #lock = new KeyedLock();
+  /** the shared init layer, once made (#sharedInit) */
+  #initReady: Promise<void> | undefined;
   /** extra overlay mount options, from the probe */
   readonly #mountOptions: string;
 
@@ -173,7 +175,9 @@ export class LayerStore implements Storage {
    * a container start allocates.
    */
   #sharedInit(): Promise<void> {
-    return this.#lock.run("init", async () => {
+    // made once per store: later creates skip the lock and the lstat
+    if (this.#initReady) return this.#initReady;
+    const ready = this.#lock.run("init", async () => {
       const dir = posix.join(this.#root, "init");
       if (await lstatOrUndefined(dir)) return;
       const tmp = this.#tmpPath("init");
@@ -185,6 +189,12 @@ export class LayerStore implements Storage {
         await rm(tmp, { recursive: true, force: true });
       }
     });
+    this.#initReady = ready;
+    // a failure is not kept: the next create tries again
+    ready.catch(() => {
+      if (this.#initReady === ready) this.#initReady = undefined;
+    });
+    return ready;
   }
 
   #mergedDir(id: string): string {
