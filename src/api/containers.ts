@@ -6,7 +6,6 @@ import {
   type WaitCondition,
 } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
-import { checkImagePlatform, type ImageRecord } from "../engine/images/index.ts";
 import { internal, invalid, messageOf } from "../lib/errors.ts";
 import { attachContainer, streamLogs } from "./container-streams.ts";
 import { containerInspect, containerSummary } from "./container-views.ts";
@@ -39,18 +38,9 @@ export function containerRoutes(router: Router, engine: Engine): void {
   router.post("/containers/create", async (ctx) => {
     const name = ctx.query.get("name") ?? undefined;
     const body = await readJson(ctx.req, {});
-    const platform = ctx.version >= 1.41 ? ctx.query.get("platform") : null;
-    const image = (body as { Image?: unknown } | null)?.Image;
-    if (platform && typeof image === "string" && image !== "") {
-      let img: ImageRecord | undefined;
-      try {
-        img = engine.images.resolve(image);
-      } catch {
-        // no such image: create says so
-      }
-      if (img) checkImagePlatform(img, image, platform);
-    }
-    const created = await containers.create(body, name || undefined);
+    // API 1.41 added the platform the image must be of
+    const platform = (ctx.version >= 1.41 && ctx.query.get("platform")) || undefined;
+    const created = await containers.create(body, name || undefined, { platform });
     sendJson(ctx.res, 201, created);
   });
 

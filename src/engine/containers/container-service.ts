@@ -14,7 +14,7 @@ import { newId, shortId } from "../../lib/ids.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { parseSignal } from "../../lib/signals.ts";
 import type { EventBus } from "../events/index.ts";
-import type { ImageStore } from "../images/index.ts";
+import { checkImagePlatform, type ImageStore } from "../images/index.ts";
 import type { NetworkService } from "../network/index.ts";
 import type { AttachSession, Runtime } from "../runtime/index.ts";
 import type { Change, Storage } from "../storage/index.ts";
@@ -112,7 +112,11 @@ export class ContainerService {
 
   // ---- create ------------------------------------------------------------------------------
 
-  async create(body: CreateRequest, name?: string): Promise<{ Id: string; Warnings: string[] }> {
+  async create(
+    body: CreateRequest,
+    name?: string,
+    o: { platform?: string } = {},
+  ): Promise<{ Id: string; Warnings: string[] }> {
     if (typeof body !== "object" || body === null || Array.isArray(body))
       throw invalid("invalid JSON: expected an object");
     const config = normalizeConfig(body);
@@ -120,6 +124,7 @@ export class ContainerService {
     const hostConfig = normalizeHostConfig(body.HostConfig, { runtime: this.#deps.runtimeName ?? "runc" });
     checkNetworkMode(config, hostConfig);
     const image = this.#deps.images.resolve(config.Image);
+    if (o.platform) checkImagePlatform(image, config.Image, o.platform);
     const merged = mergeImageConfig(config, image.config.config ?? {});
     const { path, args } = commandOf(merged);
     const id = newId();
