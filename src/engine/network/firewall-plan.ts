@@ -170,8 +170,7 @@ export function restoreScript6(plan: FirewallPlan): string {
 }
 
 /** ip6tables-restore input that deletes the IPv6 chain (its jump gone first). */
-export function removalScript6(prefix: string): string {
-  const chain = chainNames(prefix).forward;
+export function removalScript6(chain: string): string {
   return `*filter\n:${chain} - [0:0]\n-X ${chain}\nCOMMIT\n`;
 }
 

@@ -167,8 +167,7 @@ export class KernelApplier {
         .catch(() => false);
       if (!removed) break;
     }
-    const prefix = chain.replace(/-FWD$/, "");
-    await runCommand(ip6tablesRestore, ["-w", "--noflush"], removalScript6(prefix)).catch(() => {});
+    await runCommand(ip6tablesRestore, ["-w", "--noflush"], removalScript6(chain)).catch(() => {});
   }
 
   /** Removes the jumps (every copy) and then kapsel's chains. */

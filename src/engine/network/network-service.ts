@@ -533,7 +533,6 @@ class BridgeNetworkService implements NetworkService {
       throw forbidden(`cannot create network ${rec.name}: interface ${name} exists and is not kapsel's`);
   }
 
-  /** A pool subnet that overlaps no other network and no route of the host. */
   /**
    * A new network's IPv6 subnet: the request's (not overlapping another network's), else the
    * first free /64 of this daemon's ULA /48, made once and kept (as Docker derives one).
@@ -562,6 +561,7 @@ class BridgeNetworkService implements NetworkService {
     }
   }
 
+  /** A pool subnet that overlaps no other network and no route of the host. */
   async #freeSubnet(exceptId: string) {
     const taken = [
       ...[...this.#networks.values()]
