@@ -1,12 +1,8 @@
-// Plain JavaScript so that Node need not strip types before the compile cache is on.
-// The cache (type-stripped sources and V8 code, in NODE_COMPILE_CACHE or $TMPDIR/node-compile-cache)
-// halves start-up; where that folder is not ours to write (another user made it), use one in $HOME.
-import module from "node:module";
+// Plain JavaScript so that Node need not strip types before the compile cache is on: the cache
+// (type-stripped sources and V8 code) halves start-up.
+import { enableCompileCache } from "../lib/compile-cache.mjs";
 
-const cache = module.enableCompileCache?.();
-if (cache?.status === module.constants.compileCacheStatus.FAILED && process.env.HOME) {
-  module.enableCompileCache(`${process.env.HOME}/.cache/kapsel/node-compile-cache`);
-}
+enableCompileCache();
 const { main } = await import("./main.ts");
 const code = await main(process.argv.slice(2));
 // Exit only once what was written has left: stdout to a pipe or socket is asynchronous, and a

@@ -1,7 +1,8 @@
 // Plain JavaScript so that Node need not strip types before the compile cache is on.
 import module from "node:module";
+import { enableCompileCache } from "../lib/compile-cache.mjs";
 
-module.enableCompileCache?.();
+enableCompileCache();
 const { main } = await import("./main.ts");
 
 // A compile-cache miss (the first start after an install, an upgrade or a reboot) loads Node's
