@@ -1,10 +1,12 @@
 /**
- * Archive figures (issue 4, ../shared/ANCHORS.md): `docker save -o` and `docker load -i` of a
- * 200 MB image of 4 layers (busybox plus three layers of 64 MB of random data), through the
- * real docker CLI against a private kapseld. The image is made without an engine (an OCI
- * layout turned into a docker-archive by skopeo) and loaded once untimed. Each save writes a
- * new file; each load starts with the image and its layers removed. Prints medians with the
- * targets, and kapseld's peak RSS. With BENCH_DOCKER_HOST=unix:///path/to/docker.sock the same
+ * Archive and commit figures (issue 4, ../shared/ANCHORS.md): `docker save -o` and
+ * `docker load -i` of a 200 MB image of 4 layers (busybox plus three layers of 64 MB of random
+ * data), and `docker commit` of a container that wrote 20 MB, through the real docker CLI
+ * against a private kapseld. The image is made without an engine (an OCI layout turned into a
+ * docker-archive by skopeo) and loaded once untimed. Each save writes a new file; each load
+ * starts with the image and its layers removed; each commit is of a new container (run from
+ * that image, untimed) that wrote 20 MB of new random data. Prints medians with the targets,
+ * and kapseld's peak RSS. With BENCH_DOCKER_HOST=unix:///path/to/docker.sock the same
  * runs against that engine too.
  *
  *   /opt/kapsel-node/node_modules/node/bin/node bench/images-archive.ts
@@ -48,12 +50,21 @@ async function suite(label: string, env: NodeJS.ProcessEnv, seed: string, dir: s
     loads.push(await time(() => must(env, ["load", "-q", "-i", out])));
     loadPeak = Math.max(loadPeak, rss.peak);
   }
+  const commits: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const name = `bench-commit-${i}`;
+    await must(env, ["run", "--name", name, REF, "sh", "-c", "head -c 20971520 /dev/urandom > /data.bin"]);
+    commits.push(await time(() => must(env, ["commit", name, `bench/commit:${i}`])));
+    await must(env, ["rm", name]);
+    await must(env, ["rmi", `bench/commit:${i}`]);
+  }
   const line = (what: string, xs: number[], target: number, docker: number) =>
     console.log(
       `${what.padEnd(44)} ${median(xs).toFixed(2)} s  (runs: ${xs.map((x) => x.toFixed(2)).join(" ")})  target ≤ ${target} s, Docker 20.10 ${docker} s`,
     );
   line("save 200 MB / 4 layers to a file", saves, 0.8, 1.54);
   line("load 200 MB / 4 layers from that file", loads, 0.8, 1.25);
+  line("commit of a container that wrote 20 MB", commits, 0.15, 0.15);
   if (rss.pid)
     console.log(
       `${"kapseld peak RSS: save, load".padEnd(44)} ${savePeak.toFixed(0)} MB, ${loadPeak.toFixed(0)} MB  target < 150 MB`,
