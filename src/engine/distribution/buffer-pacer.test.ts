@@ -1,21 +1,49 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { bufferPacer } from "./buffer-pacer.ts";
 
-// the pacer takes gc() from the global when it loads (bin/kapseld's --expose-gc)
-const calls: string[] = [];
-(globalThis as { gc?: unknown }).gc = (o: { type: string }) => calls.push(o.type);
-const { buffersPassed } = await import("./buffer-pacer.ts");
+const MB = 1024 * 1024;
 
-test("a scavenge every 4 MB of buffers, and a full collection every 32 MB", () => {
-  const MB = 1024 * 1024;
-  for (let i = 0; i < 3; i++) buffersPassed(MB);
+test("a scavenge every 4 MB of buffers that went by", () => {
+  const calls: string[] = [];
+  const passed = bufferPacer(
+    (o) => calls.push(o.type),
+    () => 10 * MB,
+  );
+  for (let i = 0; i < 3; i++) passed(MB);
   assert.deepEqual(calls, [], "under 4 MB: nothing");
-  buffersPassed(MB);
+  passed(MB);
   assert.deepEqual(calls, ["minor"]);
-  for (let i = 0; i < 28; i++) buffersPassed(MB);
-  assert.deepEqual(calls, [...Array(7).fill("minor"), "major"]);
-  // large buffers count whole: 8 MB at once is one collection, not two
-  calls.length = 0;
-  buffersPassed(8 * MB);
-  assert.deepEqual(calls, ["minor"]);
+  // a large buffer counts whole: 8 MB at once is one collection, not two
+  passed(8 * MB);
+  assert.deepEqual(calls, ["minor", "minor"]);
+});
+
+test("a full collection once the memory held in buffers grew 16 MB over its low point", () => {
+  const calls: string[] = [];
+  let held = 20 * MB;
+  const passed = bufferPacer(
+    (o) => calls.push(o.type),
+    () => held,
+  );
+  passed(4 * MB);
+  held = 12 * MB; // the low point
+  passed(4 * MB);
+  held = 28 * MB; // 16 MB over it: not more than
+  passed(4 * MB);
+  assert.deepEqual(calls, ["minor", "minor", "minor"]);
+  held = 29 * MB;
+  passed(4 * MB);
+  assert.deepEqual(calls.at(-1), "major");
+  // after it, the low point is measured again
+  held = 30 * MB;
+  passed(4 * MB);
+  held = 40 * MB;
+  passed(4 * MB);
+  assert.deepEqual(calls.slice(4), ["minor", "minor"]);
+});
+
+test("without gc() (Node started without --expose-gc) nothing is collected", () => {
+  const passed = bufferPacer(undefined, () => 0);
+  for (let i = 0; i < 20; i++) passed(4 * MB);
 });

@@ -10,27 +10,36 @@
  * Some live longer: those queued behind a disk write or a slower reader outlive two scavenges
  * and are promoted, and only a full collection frees them. kapseld runs without incremental
  * marking (bin/kapseld): V8 kept starting it during a pull, 25 full collections per 200 MB
- * pull, a third of its CPU. So a full collection comes here every few dozen MB instead, which
- * keeps the peak low (105-130 MB for a 200 MB pull or push) at a fraction of the cost.
+ * pull, a third of its CPU. So a full collection comes from here, once the memory held in
+ * buffers has grown 16 MB over its low point since the last one: about 7 per 200 MB pull, for
+ * a peak of 115-130 MB.
  *
  * V8's gc() is on the global because bin/kapseld starts Node with --expose-gc; without it (the
  * engine run by other means, tests) pacing does nothing.
  */
-const MINOR_PACE = 4 * 1024 * 1024;
-const MAJOR_PACE = 32 * 1024 * 1024;
+const PACE = 4 * 1024 * 1024;
+const HELD_GROWTH = 16 * 1024 * 1024;
 
 type GcFn = (o: { type: "minor" | "major" }) => void;
-const gc = (globalThis as { gc?: GcFn }).gc;
-let passed = 0;
-let sinceMajor = 0;
+
+/** A pacer: `held` is the memory held in buffers now (Node's arrayBuffers figure). */
+export function bufferPacer(gc: GcFn | undefined, held: () => number): (bytes: number) => void {
+  let passed = 0;
+  let floor = Number.POSITIVE_INFINITY;
+  return (bytes) => {
+    passed += bytes;
+    if (passed < PACE || !gc) return;
+    passed = 0;
+    const now = held();
+    floor = Math.min(floor, now);
+    const major = now - floor > HELD_GROWTH;
+    if (major) floor = Number.POSITIVE_INFINITY;
+    gc({ type: major ? "major" : "minor" });
+  };
+}
 
 /** Counts bytes of buffers that went by (and are dropped soon); collects every few MB. */
-export function buffersPassed(bytes: number): void {
-  passed += bytes;
-  if (passed < MINOR_PACE) return;
-  sinceMajor += passed;
-  passed = 0;
-  const major = sinceMajor >= MAJOR_PACE;
-  if (major) sinceMajor = 0;
-  gc?.({ type: major ? "major" : "minor" });
-}
+export const buffersPassed = bufferPacer(
+  (globalThis as { gc?: GcFn }).gc,
+  () => process.memoryUsage().arrayBuffers,
+);
