@@ -241,6 +241,47 @@ describe("kapsel prints what docker prints", () => {
     [["image", "nope"]],
   ]);
 
+  test("inspect templates see Docker's typed structs: zero values, nil pointers, fallback errors", async () => {
+    for (const args of [
+      ["create", "--name", "typed", "-p", "8080:80", "-v", "/data", "--label", "app=web", "busybox", "true"],
+      ["create", "--name", "checked", "--health-cmd", "true", "--health-interval", "1s", "busybox", "true"],
+    ]) {
+      const r = await d.docker(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const container = [
+      "{{.HostConfig.Binds}} {{.HostConfig.Links}} {{.Config.Entrypoint}} {{.Config.OnBuild}}",
+      "{{.State.Health}} {{.Config.ExposedPorts}} {{.Config.Volumes}} {{json .Config.Volumes}}",
+      "{{.HostConfig.RestartPolicy}} {{.HostConfig.LogConfig}} {{.State}}",
+      "{{.NetworkSettings.Ports}} {{.HostConfig.PortBindings}} {{.Config.Labels}} {{.HostConfig.Dns}} {{.Mounts}}",
+      "{{.Args}} {{.State.Status}} {{.SizeRw}} {{.HostConfig.Init}} {{.GraphDriver}} {{.ImageManifestDescriptor}}",
+      "{{.NetworkSettings.NetworkSettingsBase}} {{.HostConfig.ConsoleSize}} {{.HostConfig.CpuShares}}",
+      "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.Aliases}} {{$v.IPAMConfig}};{{end}}",
+      '{{index .Config.Labels "app"}}|{{index .Config.Labels "nope"}}|{{.Config.Labels.nope}}|{{len .Mounts}}',
+      "{{if .State.Health}}health{{else}}none{{end}} {{.Config.Healthcheck}} {{json .Config.Healthcheck}}",
+      "{{json .}}",
+      "{{json .HostConfig}} {{json .NetworkSettings}} {{json .State}} {{json .Mounts}}",
+      "{{.Nope}}",
+      "{{.State.Health.Status}}",
+      "{{.HostConfig.CPUShares}}",
+    ];
+    for (const t of container) await same(["container", "inspect", "-f", t, "typed", "checked"]);
+    await same(["inspect", "-f", "{{.Config.Labels.nope}} {{.Config.Entrypoint}}", "typed", "checked"]);
+    const image = [
+      "{{.Config.Volumes}} {{.Config.Entrypoint}} {{.Config.OnBuild}} {{.ContainerConfig}} {{.Config.ExposedPorts}}",
+      "{{.RootFS}} {{.Metadata}} {{.GraphDriver.Data}} {{.Descriptor}} {{.Manifests}}",
+      "{{json .}}",
+      "{{json .Config}} {{json .Metadata}} {{.Config}}",
+      "{{.Nope}}",
+      "{{.Config.Hostname}}",
+    ];
+    for (const t of image) {
+      await same(["image", "inspect", "-f", t, "busybox"]);
+      await same(["inspect", "--type", "image", "-f", t, "busybox"]);
+    }
+    await same(["inspect", "-f", "{{.Config.OnBuild}} {{.Config.Volumes}}", "typed", "busybox"]);
+  });
+
   cases("help of listing commands", [
     [["ps", "--help"]],
     [["logs", "--help"]],

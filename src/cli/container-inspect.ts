@@ -1,5 +1,6 @@
 import type { CommandModule, FlagSpec } from "./command.ts";
 import { bool, str } from "./command.ts";
+import { typedContainer } from "./inspect-types.ts";
 import { inspectAll } from "./inspector.ts";
 
 export const INSPECT_FORMAT_HELP =
@@ -19,7 +20,10 @@ export const command: CommandModule = {
     return inspectAll(
       ctx.flags.args,
       str(ctx.flags, "format"),
-      (ref) => client.containers.inspectRaw(ref, { size }),
+      async (ref) => {
+        const found = await client.containers.inspectRaw(ref, { size });
+        return { ...found, typed: typedContainer(found.value) };
+      },
       ctx.stdio,
     );
   },

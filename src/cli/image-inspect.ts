@@ -1,6 +1,7 @@
 import type { CommandModule } from "./command.ts";
 import { str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
+import { typedImage } from "./inspect-types.ts";
 import { inspectAll } from "./inspector.ts";
 
 export const command: CommandModule = {
@@ -13,7 +14,10 @@ export const command: CommandModule = {
     return inspectAll(
       ctx.flags.args,
       str(ctx.flags, "format"),
-      (ref) => client.images.inspectRaw(ref),
+      async (ref) => {
+        const found = await client.images.inspectRaw(ref);
+        return { ...found, typed: typedImage(found.value) };
+      },
       ctx.stdio,
     );
   },

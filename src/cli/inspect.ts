@@ -2,6 +2,7 @@ import { isNotFound } from "../client/index.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool, str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
+import { typedContainer, typedImage } from "./inspect-types.ts";
 import { type Inspected, inspectAll } from "./inspector.ts";
 
 const ALL_TYPES = [
@@ -54,8 +55,22 @@ export const command: CommandModule = {
     const client = ctx.client();
     // kapsel serves containers and images; swarm objects never exist (not a swarm manager)
     const finders: { type: string; sized: boolean; find: (ref: string) => Promise<Inspected> }[] = [
-      { type: "container", sized: true, find: (ref) => client.containers.inspectRaw(ref, { size: o.size }) },
-      { type: "image", sized: false, find: (ref) => client.images.inspectRaw(ref) },
+      {
+        type: "container",
+        sized: true,
+        find: async (ref) => {
+          const found = await client.containers.inspectRaw(ref, { size: o.size });
+          return { ...found, typed: typedContainer(found.value) };
+        },
+      },
+      {
+        type: "image",
+        sized: false,
+        find: async (ref) => {
+          const found = await client.images.inspectRaw(ref);
+          return { ...found, typed: typedImage(found.value) };
+        },
+      },
     ];
     return inspectAll(
       o.refs,

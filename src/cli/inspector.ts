@@ -3,17 +3,23 @@ import { compactJson, indentJson } from "./json-indent.ts";
 import { errorText, StatusError } from "./status-error.ts";
 import type { Stdio } from "./stdio.ts";
 
-/** One object found by reference: the parsed value and the daemon's JSON text. */
+/**
+ * One object found by reference: the parsed value and the daemon's JSON text, and, for the
+ * objects docker decodes into Go types (containers, images), that typed view.
+ */
 export interface Inspected {
   value: unknown;
   raw: string;
+  typed?: unknown;
 }
 
 /**
  * Docker's inspect.Inspect: no format prints the raw JSON objects as a 4-space indented array,
  * "json" as a compact one, anything else is a Go template run per object (a line each).
  * Objects that fail are reported after the output, joined, with exit status 1; a template that
- * does not parse is status 64.
+ * does not parse is status 64. Over a typed object the template runs as docker's
+ * TemplateInspector does: on the Go value first, and when that fails, again over the raw JSON
+ * with missingkey=error, whose error (if any) is the one reported.
  */
 export async function inspectAll(
   refs: readonly string[],
@@ -31,6 +37,7 @@ export async function inspectAll(
       throw new StatusError(64, `template parsing error: ${(err as Error).message}`);
     }
   }
+  let typedTemplate: GoTemplate | undefined;
   const errors: string[] = [];
   const raws: string[] = [];
   let text = "";
@@ -46,8 +53,24 @@ export async function inspectAll(
       raws.push(found.raw.trim());
       continue;
     }
+    if (found.typed === undefined) {
+      try {
+        text += `${template.execute(found.value)}\n`;
+      } catch (err) {
+        errors.push(`template parsing error: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    typedTemplate ??= template.withMissingKey("default");
     try {
-      text += `${template.execute(found.value)}\n`;
+      text += `${typedTemplate.execute(found.typed)}\n`;
+      continue;
+    } catch {
+      // Go's tmpl.Option("missingkey=error") changes the template itself: later objects too
+      typedTemplate = template.withMissingKey("error");
+    }
+    try {
+      text += `${typedTemplate.execute(found.value)}\n`;
     } catch (err) {
       errors.push(`template parsing error: ${(err as Error).message}`);
     }

@@ -21,6 +21,12 @@ export const GO_TYPE: unique symbol = Symbol.for("kapsel.goType") as never;
 
 export type GoStruct = { [GO_TYPE]: string };
 
+/**
+ * A struct's fields as fmt prints them, when that differs from its own fields: an embedded
+ * struct prints as one nested `{...}` while its fields are promoted for access.
+ */
+export const GO_PRINT_FIELDS: unique symbol = Symbol.for("kapsel.goPrintFields") as never;
+
 /** Marks obj as a Go struct named typeName, for templates and printing; returns obj. */
 export function goStruct<T extends object>(obj: T, typeName: string): T & GoStruct {
   Object.defineProperty(obj, GO_TYPE, { value: typeName, enumerable: false });
@@ -240,7 +246,8 @@ function printArg(arg: unknown, verb: string, spec: Spec): string {
     return fmtString(String(stringer.call(arg)), verb, spec);
   if (Array.isArray(arg)) return `[${arg.map((e) => printElem(e, verb, spec)).join(" ")}]`;
   if (isGoStruct(arg)) {
-    const fields = structFields(arg);
+    const layout = (arg as { [GO_PRINT_FIELDS]?: [string, unknown][] })[GO_PRINT_FIELDS];
+    const fields = layout ?? structFields(arg);
     const body = fields.map(([k, v]) => (spec.plus ? `${k}:` : "") + printElem(v, verb, spec));
     return `{${body.join(" ")}}`;
   }
