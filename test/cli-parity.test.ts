@@ -241,6 +241,30 @@ describe("kapsel prints what docker prints", () => {
     [["image", "nope"]],
   ]);
 
+  test("inspect finds networks and volumes too, and network templates see Docker's types", async () => {
+    for (const args of [
+      ["network", "create", "--label", "a=b", "parity-net"],
+      ["volume", "create", "parity-vol"],
+    ]) {
+      const r = await d.docker(args);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    await same(["inspect", "parity-net"]);
+    await same(["inspect", "--type", "network", "-f", "{{.Name}} {{.Driver}}", "parity-net"]);
+    await same(["inspect", "parity-vol"]);
+    await same(["inspect", "--type", "volume", "-f", "{{.Name}} {{.Driver}} {{.Labels}}", "parity-vol"]);
+    await same(["inspect", "-f", "{{.Name}}", "parity-net", "parity-vol", "no-such-thing"]);
+    for (const t of [
+      "{{.IPAM}} {{.IPAM.Config}} {{.ConfigFrom}} {{.Peers}} {{.Services}}",
+      "{{.Created}} {{.Containers}} {{.Labels}} {{.Options}} {{.EnableIPv4}} {{.EnableIPv6}}",
+      "{{json .IPAM}} {{json .Containers}}",
+      "{{.Nope}}",
+    ]) {
+      await same(["network", "inspect", "-f", t, "parity-net"]);
+      await same(["inspect", "-f", t, "parity-net"]);
+    }
+  });
+
   test("inspect templates see Docker's typed structs: zero values, nil pointers, fallback errors", async () => {
     for (const args of [
       ["create", "--name", "typed", "-p", "8080:80", "-v", "/data", "--label", "app=web", "busybox", "true"],

@@ -523,6 +523,90 @@ const IMAGE_INSPECT = st("image.InspectResponse", [
   ["Manifests", sl(MANIFEST_SUMMARY), OMIT],
 ]);
 
+const NETWORK_INSPECT = st("network.Inspect", [
+  ["Name", S],
+  ["ID", S, { json: "Id" }],
+  ["Created", "time"],
+  ["Scope", S],
+  ["Driver", S],
+  ["EnableIPv4", B],
+  ["EnableIPv6", B],
+  [
+    "IPAM",
+    st("network.IPAM", [
+      ["Driver", S],
+      ["Options", strMap],
+      [
+        "Config",
+        sl(
+          st("network.IPAMConfig", [
+            ["Subnet", S, OMIT],
+            ["IPRange", S, OMIT],
+            ["Gateway", S, OMIT],
+            ["AuxAddress", strMap, { json: "AuxiliaryAddresses", omitempty: true }],
+          ]),
+        ),
+      ],
+    ]),
+  ],
+  ["Internal", B],
+  ["Attachable", B],
+  ["Ingress", B],
+  ["ConfigFrom", st("network.ConfigReference", [["Network", S]])],
+  ["ConfigOnly", B],
+  [
+    "Containers",
+    mp(
+      st("network.EndpointResource", [
+        ["Name", S],
+        ["EndpointID", S],
+        ["MacAddress", S],
+        ["IPv4Address", S],
+        ["IPv6Address", S],
+      ]),
+    ),
+  ],
+  ["Options", strMap],
+  ["Labels", strMap],
+  [
+    "Peers",
+    sl(
+      st("network.PeerInfo", [
+        ["Name", S],
+        ["IP", S],
+      ]),
+    ),
+    OMIT,
+  ],
+  [
+    "Services",
+    mp(
+      st("network.ServiceInfo", [
+        ["VIP", S],
+        ["Ports", strs],
+        ["LocalLBIndex", I],
+        [
+          "Tasks",
+          sl(
+            st("network.Task", [
+              ["Name", S],
+              ["EndpointID", S],
+              ["EndpointIP", S],
+              ["Info", strMap],
+            ]),
+          ),
+        ],
+      ]),
+    ),
+    OMIT,
+  ],
+]);
+
+/** network.Inspect decoded from the daemon's JSON, for templates. */
+export function typedNetwork(json: unknown): unknown {
+  return build(NETWORK_INSPECT, json);
+}
+
 /** container.InspectResponse decoded from the daemon's JSON, for templates. */
 export function typedContainer(json: unknown): unknown {
   return build(CONTAINER_INSPECT, json);

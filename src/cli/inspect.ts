@@ -2,8 +2,10 @@ import { isNotFound } from "../client/index.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool, str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
-import { typedContainer, typedImage } from "./inspect-types.ts";
+import { typedContainer, typedImage, typedNetwork } from "./inspect-types.ts";
 import { type Inspected, inspectAll } from "./inspector.ts";
+import { type NetworksApi, networksApi } from "./network-client.ts";
+import { inspectedVolume } from "./volume-inspect.ts";
 
 const ALL_TYPES = [
   "config",
@@ -53,7 +55,8 @@ export const command: CommandModule = {
   run(ctx) {
     const o = toInspectOptions(ctx.flags);
     const client = ctx.client();
-    // kapsel serves containers and images; swarm objects never exist (not a swarm manager)
+    // docker's order; swarm objects never exist (kapsel is not a swarm manager)
+    let networks: NetworksApi | undefined;
     const finders: { type: string; sized: boolean; find: (ref: string) => Promise<Inspected> }[] = [
       {
         type: "container",
@@ -71,8 +74,22 @@ export const command: CommandModule = {
           return { ...found, typed: typedImage(found.value) };
         },
       },
+      {
+        type: "network",
+        sized: false,
+        find: async (ref) => {
+          networks ??= networksApi(client);
+          const found = await networks.inspectRaw(ref);
+          return { ...found, typed: typedNetwork(found.value) };
+        },
+      },
+      {
+        type: "volume",
+        sized: false,
+        find: async (ref) => inspectedVolume(await client.volumes.inspect(ref)),
+      },
     ];
-    return inspectAll(
+    const done = inspectAll(
       o.refs,
       o.format,
       async (ref) => {
@@ -91,6 +108,7 @@ export const command: CommandModule = {
       },
       ctx.stdio,
     );
+    return done.finally(() => networks?.close());
   },
 };
 

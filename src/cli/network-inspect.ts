@@ -1,6 +1,7 @@
 import type { CommandModule, FlagSpec } from "./command.ts";
 import { bool, str } from "./command.ts";
 import { INSPECT_FORMAT_HELP } from "./container-inspect.ts";
+import { typedNetwork } from "./inspect-types.ts";
 import { inspectAll } from "./inspector.ts";
 import { networksApi } from "./network-client.ts";
 
@@ -19,7 +20,10 @@ export const command: CommandModule = {
       return await inspectAll(
         ctx.flags.args,
         str(ctx.flags, "format"),
-        (ref) => api.inspectRaw(ref, { verbose }),
+        async (ref) => {
+          const found = await api.inspectRaw(ref, { verbose });
+          return { ...found, typed: typedNetwork(found.value) };
+        },
         ctx.stdio,
       );
     } finally {
