@@ -254,6 +254,11 @@ describe("kapsel prints what docker prints", () => {
     await same(["inspect", "parity-vol"]);
     await same(["inspect", "--type", "volume", "-f", "{{.Name}} {{.Driver}} {{.Labels}}", "parity-vol"]);
     await same(["inspect", "-f", "{{.Name}}", "parity-net", "parity-vol", "no-such-thing"]);
+    // nil pointers print <nil>; an unknown field fails over the raw JSON where docker has it
+    for (const t of ["{{.UsageData}} {{.ClusterVolume}} {{.Status}}", "{{.Nope}}"]) {
+      await same(["volume", "inspect", "-f", t, "parity-vol"]);
+      await same(["inspect", "-f", t, "parity-vol"]);
+    }
     for (const t of [
       "{{.IPAM}} {{.IPAM.Config}} {{.ConfigFrom}} {{.Peers}} {{.Services}}",
       "{{.Created}} {{.Containers}} {{.Labels}} {{.Options}} {{.EnableIPv4}} {{.EnableIPv6}}",

@@ -89,6 +89,11 @@ const DESCRIPTOR = st("v1.Descriptor", [
   ["ArtifactType", S, { json: "artifactType", omitempty: true }],
 ]);
 
+const DRIVER_DATA = st("storage.DriverData", [
+  ["Data", strMap],
+  ["Name", S],
+]);
+
 const STATE = st("container.State", [
   ["Status", S],
   ["Running", B],
@@ -399,13 +404,7 @@ const CONTAINER_JSON_BASE = st("container.ContainerJSONBase", [
   ["AppArmorProfile", S],
   ["ExecIDs", strs],
   ["HostConfig", ptr(HOST_CONFIG)],
-  [
-    "GraphDriver",
-    st("storage.DriverData", [
-      ["Data", strMap],
-      ["Name", S],
-    ]),
-  ],
+  ["GraphDriver", DRIVER_DATA],
   ["SizeRw", "any", OMIT],
   ["SizeRootFs", "any", OMIT],
 ]);
@@ -504,13 +503,7 @@ const IMAGE_INSPECT = st("image.InspectResponse", [
   ["OsVersion", S, OMIT],
   ["Size", I],
   ["VirtualSize", I, OMIT],
-  [
-    "GraphDriver",
-    st("storage.DriverData", [
-      ["Data", strMap],
-      ["Name", S],
-    ]),
-  ],
+  ["GraphDriver", DRIVER_DATA],
   [
     "RootFS",
     st("image.RootFS", [
@@ -601,6 +594,34 @@ const NETWORK_INSPECT = st("network.Inspect", [
     OMIT,
   ],
 ]);
+
+const VOLUME = st("volume.Volume", [
+  // kapsel has no cluster volumes: only ever nil
+  ["ClusterVolume", ptr(st("volume.ClusterVolume", [])), OMIT],
+  ["CreatedAt", S, OMIT],
+  ["Driver", S],
+  ["Labels", strMap],
+  ["Mountpoint", S],
+  ["Name", S],
+  ["Options", strMap],
+  ["Scope", S],
+  ["Status", mp("any"), OMIT],
+  [
+    "UsageData",
+    ptr(
+      st("volume.UsageData", [
+        ["RefCount", I],
+        ["Size", I],
+      ]),
+    ),
+    OMIT,
+  ],
+]);
+
+/** volume.Volume decoded from the daemon's JSON, for templates; its toJSON is encoding/json's. */
+export function typedVolume(json: unknown): unknown {
+  return build(VOLUME, json);
+}
 
 /** network.Inspect decoded from the daemon's JSON, for templates. */
 export function typedNetwork(json: unknown): unknown {

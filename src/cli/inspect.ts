@@ -86,7 +86,11 @@ export const command: CommandModule = {
       {
         type: "volume",
         sized: false,
-        find: async (ref) => inspectedVolume(await client.volumes.inspect(ref)),
+        // unlike `volume inspect`, docker's inspect has the raw JSON to fall back to
+        find: async (ref) => {
+          const v = await client.volumes.inspect(ref);
+          return { ...inspectedVolume(v), value: v };
+        },
       },
     ];
     const done = inspectAll(

@@ -4,13 +4,14 @@ import { errorText, StatusError } from "./status-error.ts";
 import type { Stdio } from "./stdio.ts";
 
 /**
- * One object found by reference: the parsed value and the daemon's JSON text, and, for the
- * objects docker decodes into Go types (containers, images), that typed view.
+ * One object found by reference: its typed view (inspect-types.ts), the JSON text printed
+ * without a template, and the parsed raw JSON a failing template falls back to (docker has
+ * none for `volume inspect`).
  */
 export interface Inspected {
-  value: unknown;
+  typed: unknown;
   raw: string;
-  typed?: unknown;
+  value?: unknown;
 }
 
 /**
@@ -30,14 +31,14 @@ export async function inspectAll(
   let template: GoTemplate | undefined;
   if (format !== "" && format !== "json") {
     try {
-      // Docker runs the template over typed structs (an unknown field fails, as over the raw
-      // JSON with missingkey=error), while its typed maps (labels...) give "<no value>"
-      template = GoTemplate.parse(format, { missingKey: "inspect" });
+      template = GoTemplate.parse(format);
     } catch (err) {
       throw new StatusError(64, `template parsing error: ${(err as Error).message}`);
     }
   }
-  let typedTemplate: GoTemplate | undefined;
+  // Go's tmpl.Option("missingkey=error") for the fallback changes the template itself: the
+  // objects after it run with it too
+  let current = template;
   const errors: string[] = [];
   const raws: string[] = [];
   let text = "";
@@ -53,24 +54,18 @@ export async function inspectAll(
       raws.push(found.raw.trim());
       continue;
     }
-    if (found.typed === undefined) {
-      try {
-        text += `${template.execute(found.value)}\n`;
-      } catch (err) {
+    try {
+      text += `${current!.execute(found.typed)}\n`;
+      continue;
+    } catch (err) {
+      if (found.value === undefined) {
         errors.push(`template parsing error: ${(err as Error).message}`);
+        continue;
       }
-      continue;
-    }
-    typedTemplate ??= template.withMissingKey("default");
-    try {
-      text += `${typedTemplate.execute(found.typed)}\n`;
-      continue;
-    } catch {
-      // Go's tmpl.Option("missingkey=error") changes the template itself: later objects too
-      typedTemplate = template.withMissingKey("error");
+      current = template.withMissingKey("error");
     }
     try {
-      text += `${typedTemplate.execute(found.value)}\n`;
+      text += `${current.execute(found.value)}\n`;
     } catch (err) {
       errors.push(`template parsing error: ${(err as Error).message}`);
     }

@@ -21,21 +21,8 @@ import type {
 import { nodeString } from "./nodes.ts";
 import { TemplateError } from "./template-error.ts";
 
-/**
- * What a missing map key yields: `<no value>` (Go's default), the zero value, or an error.
- * "inspect" is what `docker inspect --format` shows: Docker runs the template over its typed
- * structs (an unknown field fails), then over the raw JSON with missingkey=error, whose
- * message users see (`map has no entry for key "Nope"`); typed maps (labels, ports, networks)
- * give `<no value>`. Objects whose keys are all Go field names (PascalCase) count as structs.
- */
-export type MissingKey = "default" | "zero" | "error" | "inspect";
-
-const GO_FIELD_NAME = /^[A-Z][A-Za-z0-9_]*$/;
-
-function looksLikeStruct(obj: Record<string, unknown>): boolean {
-  const keys = Object.keys(obj);
-  return keys.length > 0 && keys.every((k) => GO_FIELD_NAME.test(k));
-}
+/** What a missing map key yields: `<no value>` (Go's default), the zero value, or an error. */
+export type MissingKey = "default" | "zero" | "error";
 
 export interface ExecContext {
   parseName: string;
@@ -346,9 +333,6 @@ class State {
           return mapZeroValue(obj);
         case "error":
           this.errorf(`map has no entry for key ${goQuote(fieldName)}`);
-          break;
-        case "inspect":
-          if (looksLikeStruct(obj)) this.errorf(`map has no entry for key ${goQuote(fieldName)}`);
       }
       return undefined;
     }

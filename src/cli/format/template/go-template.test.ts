@@ -102,19 +102,6 @@ describe("GoTemplate on docker inspect data", () => {
     assert.equal(run("[{{.State.Nope}}]", INSPECT, { missingKey: "zero" }), "[<no value>]");
   });
 
-  it("fails on unknown fields of structs but not of maps with missingKey inspect, as docker inspect", () => {
-    const inspect = (text: string) => run(text, INSPECT, { missingKey: "inspect" });
-    assert.throws(() => inspect("{{.Nope}}"), {
-      message: 'template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"',
-    });
-    assert.throws(() => inspect("{{.State.Health.Status}}"), {
-      message: 'template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"',
-    });
-    assert.equal(inspect("{{.Config.Labels.nope}}"), "<no value>");
-    assert.equal(inspect("{{.NetworkSettings.Networks.nope}}"), "<no value>");
-    assert.equal(inspect('[{{index .Config.Labels "nope"}}]'), "[]");
-  });
-
   it("switches missingKey on a parsed template", () => {
     const t = GoTemplate.parse("{{.Nope}}");
     assert.equal(t.execute({}), "<no value>");
