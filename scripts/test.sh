@@ -13,7 +13,9 @@ echo "== type check and lint"
 "$NODE" node_modules/typescript/bin/tsc --noEmit -p .
 node_modules/.bin/biome check src test bench
 echo "== tests"
-"$NODE" --disable-warning=ExperimentalWarning --test --test-concurrency=2 --test-timeout=300000 \
+# --test-force-exit: a file whose tests are done ends even if something it started lingers (the
+# harness ends a daemon that ignores SIGTERM, and says so); check-leftovers reports what remains
+"$NODE" --disable-warning=ExperimentalWarning --test --test-concurrency=2 --test-timeout=300000 --test-force-exit \
   "src/**/*.test.ts" "test/**/*.test.ts"
 echo "== leftovers"
 "$root/scripts/check-leftovers.sh"

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 import { createNetworkService } from "../../src/engine/network/index.ts";
@@ -34,7 +34,10 @@ const SLOTS = 8;
 const slotLock = (slot: number) => `/tmp/kapsel-test-net-${slot}.lock`;
 
 function takeNetworkSlot(): TestNetwork {
-  const routes = execFileSync("ip", ["-4", "-o", "route", "show", "table", "all"], { encoding: "utf8" });
+  const routes = execFileSync("ip", ["-4", "-o", "route", "show", "table", "all"], {
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   const start = Math.floor(Math.random() * SLOTS);
   for (let i = 0; i < SLOTS; i++) {
     const slot = (start + i) % SLOTS;
@@ -163,8 +166,20 @@ export class TestDaemon {
     this.process = undefined; // an expected exit
     child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+    const inTime = await Promise.race([
+      exited.then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), 15_000))),
+    ]);
     clearTimeout(timer);
+    if (inTime) return;
+    // a daemon that outlives its signal would keep this test file alive for good (its pipes
+    // hold the event loop): say what it was doing, then end it
+    process.stderr.write(
+      `kapseld (pid ${child.pid}) did not exit within 15 s of ${signal}:\n${processReport(child.pid)}\n` +
+        `its log:\n${this.log}\n`,
+    );
+    child.kill("SIGKILL");
+    await exited;
   }
 
   /** A raw API call over the socket. */
@@ -205,6 +220,15 @@ export class TestDaemon {
         },
       );
       req.on("error", reject);
+      // an answer that never comes fails the test instead of hanging the run
+      req.setTimeout(API_TIMEOUT, () =>
+        req.destroy(
+          new Error(
+            `kapseld gave no answer to ${method} ${path} within ${API_TIMEOUT / 1000} s:\n` +
+              `${processReport(this.process?.pid)}\nits log:\n${this.log}`,
+          ),
+        ),
+      );
       if (payload !== undefined) req.write(payload);
       req.end();
     });
@@ -270,6 +294,46 @@ export class TestDaemon {
   }
 }
 
+/** A socket that stays silent this long: the daemon is stuck (the slowest call, a bootstrap, takes seconds). */
+const API_TIMEOUT = 120_000;
+
+/** What a process and its children are doing: each thread's state and kernel wait channel. */
+export function processReport(pid: number | undefined): string {
+  if (!pid) return "(no process)";
+  const lines: string[] = [];
+  const describe = (p: number, depth: number) => {
+    const cmd = readProc(`/proc/${p}/cmdline`).replaceAll("\0", " ").trim().slice(0, 160);
+    lines.push(`${"  ".repeat(depth)}${p} ${cmd}`);
+    for (const t of readdirOr(`/proc/${p}/task`)) {
+      const state = /\) (\S)/.exec(readProc(`/proc/${p}/task/${t}/stat`))?.[1] ?? "?";
+      const comm = readProc(`/proc/${p}/task/${t}/comm`).trim();
+      const wchan = readProc(`/proc/${p}/task/${t}/wchan`).trim();
+      lines.push(`${"  ".repeat(depth + 1)}thread ${t} ${comm} ${state} ${wchan}`);
+    }
+    for (const t of readdirOr(`/proc/${p}/task`))
+      for (const c of readProc(`/proc/${p}/task/${t}/children`).split(" ").filter(Boolean))
+        describe(Number(c), depth + 1);
+  };
+  describe(pid, 0);
+  return lines.join("\n");
+}
+
+function readProc(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function readdirOr(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
 /** Unmounts anything still mounted under dir, kills conmon/containers whose state lives there, removes dir. */
 export function cleanupLeftovers(dir: string): string[] {
   const leaks: string[] = [];
@@ -281,19 +345,22 @@ export function cleanupLeftovers(dir: string): string[] {
   for (const m of mounts) {
     leaks.push(`mount ${m}`);
     try {
-      execFileSync("umount", ["-l", m]);
+      execFileSync("umount", ["-l", m], { timeout: 30_000 });
     } catch {}
   }
   const runcRoot = join(dir, "run", "runtime", "runc");
   if (existsSync(runcRoot)) {
     try {
       const list = JSON.parse(
-        execFileSync("runc", ["--root", runcRoot, "list", "-f", "json"], { encoding: "utf8" }) || "[]",
+        execFileSync("runc", ["--root", runcRoot, "list", "-f", "json"], {
+          encoding: "utf8",
+          timeout: 30_000,
+        }) || "[]",
       ) as Array<{ id: string }> | null;
       for (const c of list ?? []) {
         leaks.push(`container ${c.id}`);
         try {
-          execFileSync("runc", ["--root", runcRoot, "delete", "--force", c.id]);
+          execFileSync("runc", ["--root", runcRoot, "delete", "--force", c.id], { timeout: 30_000 });
         } catch {}
       }
     } catch {}
