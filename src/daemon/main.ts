@@ -23,6 +23,8 @@ import { type DaemonConfig, daemonUsage, parseDaemonArgs } from "./config.ts";
 import { idleCollector } from "./idle-gc.ts";
 
 const LEVELS = ["debug", "info", "warn", "error", "fatal"];
+/** how long a shutdown waits for storage and network to close before exiting anyway */
+const SHUTDOWN_LIMIT = 10_000;
 
 function makeLogger(level: string): Logger {
   const min = LEVELS.indexOf(level);
@@ -120,14 +122,32 @@ export async function main(argv: string[]): Promise<number> {
       "info",
       `kapseld ${ENGINE_VERSION} started (data root ${config.dataRoot}, storage ${engine.storage.driver})`,
     );
+    let stopping = false;
     const shutdown = async (signal: string) => {
+      if (stopping) {
+        log("warn", `received ${signal} again, exiting now`);
+        process.exit(1);
+      }
+      stopping = true;
       log("info", `received ${signal}, shutting down; containers keep running under conmon`);
       idle.stop();
       for (const s of servers) {
         s.close();
         s.closeAllConnections();
       }
-      await engine.close().catch(() => {});
+      // unmounts and veth deletions end in milliseconds; one that hangs (a kernel stuck on a
+      // device) must not keep a service manager waiting: the next start settles what is left
+      let late: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        engine.close().then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((r) => (late = setTimeout(() => r(false), SHUTDOWN_LIMIT))),
+      ]);
+      clearTimeout(late);
+      if (!closed)
+        log("warn", `shutdown: storage and network not closed after ${SHUTDOWN_LIMIT / 1000} s; exiting`);
       rmSync(config.pidfile, { force: true });
       for (const host of config.hosts) if (host.startsWith("unix://")) rmSync(host.slice(7), { force: true });
       process.exit(0);
