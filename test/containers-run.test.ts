@@ -143,12 +143,14 @@ describe("container run flags", () => {
 
       // a process that ignores the stop signal is killed after --stop-timeout, not Docker's 10 s
       const stubborn = `${cli}-stop-timeout`;
-      await run(["run", "-d", "--name", stubborn, "--stop-timeout", "1", "busybox", "sleep", "30"]);
+      const s = await run(["run", "-d", "--name", stubborn, "--stop-timeout", "1", "busybox", "sleep", "30"]);
+      assert.equal(s.code, 0, s.stderr);
       const started = Date.now();
       assert.equal((await run(["stop", stubborn])).code, 0);
       const took = Date.now() - started;
-      assert.ok(took >= 900 && took < 5000, `stop took ${took} ms`);
-      assert.equal(await inspect("{{.State.ExitCode}}", stubborn), "137\n");
+      const state = await inspect("{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}", stubborn);
+      assert.ok(took >= 900 && took < 5000, `stop took ${took} ms, then ${state}`);
+      assert.equal(state, "exited 137 \n");
       await run(["rm", stubborn]);
     });
 

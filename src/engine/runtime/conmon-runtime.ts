@@ -16,7 +16,7 @@ import type { Runtime, RuntimeInfo, RuntimeOptions, TaskCreateOptions } from "./
 import type { OciSpec } from "./oci-spec.ts";
 import { runc } from "./runc.ts";
 import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
-import { cgroupPids, isProcessAlive, readRuncState, taskStatus } from "./runc-state.ts";
+import { cgroupPids, isProcessAlive, readRuncState, taskStatus, untilExeced } from "./runc-state.ts";
 import { type ResourcesInput, serializeSpec, updateFlags } from "./spec.ts";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -141,6 +141,8 @@ export class ConmonRuntime implements Runtime {
     const state = await readRuncState(this.#runcRoot, id);
     if (!state) throw notFound(`container ${id} does not exist`);
     if (!(await isProcessAlive(state.pid, state.startTime))) throw conflict(`container ${id} is not running`);
+    // started (no exec.fifo left) but maybe not yet the user's program
+    if (this.#isRunc && !existsSync(join(this.#runcRoot, id, "exec.fifo"))) await untilExeced(state.pid);
     try {
       process.kill(state.pid, sig);
     } catch (e) {

@@ -97,3 +97,18 @@ export async function cgroupPids(paths: Record<string, string>): Promise<number[
   await walk(dir);
   return pids;
 }
+
+/**
+ * Waits (at most `limit` ms) until a just-started container's init has exec'd the user's
+ * program. runc's init writes exec.fifo's byte a moment before its execve, and until then it
+ * is runc's Go process, which a SIGTERM ends at once (exit 2) where the program itself might
+ * ignore or handle it: a `docker stop` right after `docker run -d` must reach the program.
+ */
+export async function untilExeced(pid: number, limit = 1000): Promise<void> {
+  const deadline = Date.now() + limit;
+  while (Date.now() < deadline) {
+    const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+    if (!comm.startsWith("runc:[2:INIT]")) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
