@@ -1,4 +1,5 @@
 import { closeSync, constants, openSync } from "node:fs";
+import { createRequire, Module } from "node:module";
 import { join } from "node:path";
 import { conflict } from "../../lib/errors.ts";
 import { FrameQueue, type OutputFrame } from "./frame-queue.ts";
@@ -57,7 +58,31 @@ const HIGH_WATER = 1 << 20;
 const LOW_WATER = 256 * 1024;
 
 type SeqpacketSocket = import("node-unix-socket").SeqpacketSocket;
-let seqpacket: Promise<typeof import("node-unix-socket")> | undefined;
+type SeqpacketModule = Pick<typeof import("node-unix-socket"), "SeqpacketSocket">;
+let seqpacket: SeqpacketModule | undefined;
+
+/**
+ * node-unix-socket's SeqpacketSocket, loaded without the package's index. Its loader
+ * (js/addon.js) tells glibc from musl with process.report.getReport(), a whole diagnostic
+ * report, and its index loads worker_threads: about 3 MB that kapseld would keep for good.
+ * The glibc binding for this machine goes into the module cache in the loader's place; a
+ * machine without it gets the package's own loader.
+ */
+function loadSeqpacket(): SeqpacketModule {
+  const require = createRequire(import.meta.url);
+  try {
+    const loader = require.resolve("node-unix-socket/js/addon.js");
+    if (!require.cache[loader]) {
+      const binding = new Module(loader);
+      binding.exports = require(`node-unix-socket-linux-${process.arch}-gnu`);
+      binding.loaded = true;
+      require.cache[loader] = binding;
+    }
+    return require("node-unix-socket/js/seqpacket.js") as SeqpacketModule;
+  } catch {
+    return require("node-unix-socket") as SeqpacketModule;
+  }
+}
 
 /**
  * Connects to `<dir>/attach`. The path goes through /proc/self/fd/<dirfd>, as podman does, so
@@ -73,8 +98,8 @@ export async function openAttachSocket(
   onFrame: (frame: OutputFrame) => void,
   onEnd: () => void,
 ): Promise<AttachConnection> {
-  seqpacket ??= import("node-unix-socket");
-  const { SeqpacketSocket } = await seqpacket;
+  seqpacket ??= loadSeqpacket();
+  const { SeqpacketSocket } = seqpacket;
   let dirFd: number;
   try {
     dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
