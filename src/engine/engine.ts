@@ -6,7 +6,7 @@ import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts"
 import type { ContainerFs } from "./archive/index.ts";
 import { createBuilder } from "./builder/index.ts";
 import { type ContainerRecord, ContainerService, ExecService, mountPointsOf } from "./containers/index.ts";
-import { createDistribution } from "./distribution/index.ts";
+import { createDistribution, registryServiceConfig } from "./distribution/index.ts";
 import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
 import { createImageStore, type ImageRecord, type ImageStore } from "./images/index.ts";
@@ -186,18 +186,25 @@ export class Engine {
   }
 
   graphDriver(rec: ContainerRecord): { Name: string; Data: Record<string, string> | null } {
-    const dir = join(this.config.dataRoot, "storage", "containers", rec.id);
-    return {
-      Name: this.storage.driver === "overlay" ? "overlay2" : "vfs",
-      Data:
-        this.storage.driver === "overlay"
-          ? { MergedDir: join(dir, "merged"), UpperDir: join(dir, "upper"), WorkDir: join(dir, "work") }
-          : null,
-    };
+    return { Name: this.#driverName(), Data: this.#driverData({ container: rec.id }) };
   }
 
-  imageGraphDriver(_img: ImageRecord): { Name: string; Data: Record<string, string> | null } {
-    return { Name: this.storage.driver === "overlay" ? "overlay2" : "vfs", Data: null };
+  imageGraphDriver(img: ImageRecord): { Name: string; Data: Record<string, string> | null } {
+    const top = img.layers.at(-1);
+    return { Name: this.#driverName(), Data: top ? this.#driverData({ layer: top }) : null };
+  }
+
+  /** inspect still answers for a container or image whose layers are going away */
+  #driverData(of: { container: string } | { layer: string }): Record<string, string> | null {
+    try {
+      return this.storage.driverData(of);
+    } catch {
+      return null;
+    }
+  }
+
+  #driverName(): string {
+    return this.storage.driver === "overlay" ? "overlay2" : "vfs";
   }
 
   /** docker export: mounts the rootfs for the duration of the stream when the container is not running. */
@@ -357,13 +364,10 @@ export class Engine {
       OSType: "linux",
       Architecture: "x86_64",
       IndexServerAddress: "https://index.docker.io/v1/",
-      RegistryConfig: {
-        AllowNondistributableArtifactsCIDRs: null,
-        AllowNondistributableArtifactsHostnames: null,
-        InsecureRegistryCIDRs: ["127.0.0.0/8"],
-        IndexConfigs: {},
-        Mirrors: [],
-      },
+      RegistryConfig: registryServiceConfig({
+        insecureRegistries: this.config.insecureRegistries ?? [],
+        registryMirrors: this.config.registryMirrors ?? [],
+      }),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       GenericResources: null,

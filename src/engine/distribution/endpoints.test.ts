@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { endpointsFor, inCidr, isInsecure } from "./endpoints.ts";
+import { endpointsFor, inCidr, isInsecure, registryServiceConfig } from "./endpoints.ts";
 
 test("inCidr matches IPv4 and IPv6 networks", () => {
   assert.ok(inCidr("127.0.0.1", "127.0.0.0/8"));
@@ -39,4 +39,26 @@ test("endpointsFor: https then http for insecure registries; mirrors before Dock
     ],
   );
   assert.equal((await endpointsFor("docker.io", cfg, { pull: false })).length, 1);
+});
+
+test("registryServiceConfig: /info's RegistryConfig as moby builds it", () => {
+  assert.deepEqual(registryServiceConfig({ insecureRegistries: [], registryMirrors: [] }), {
+    InsecureRegistryCIDRs: ["::1/128", "127.0.0.0/8"],
+    IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
+    Mirrors: [],
+  });
+  const c = registryServiceConfig({
+    insecureRegistries: ["10.0.0.0/8", "http://reg.local:5000", "127.0.0.0/8"],
+    registryMirrors: ["https://mirror.example", "http://127.0.0.1:5001/"],
+  });
+  // a CIDR given twice counts once, where it first came
+  assert.deepEqual(c.InsecureRegistryCIDRs, ["10.0.0.0/8", "127.0.0.0/8", "::1/128"]);
+  assert.deepEqual(c.IndexConfigs["reg.local:5000"], {
+    Name: "reg.local:5000",
+    Mirrors: [],
+    Secure: false,
+    Official: false,
+  });
+  assert.deepEqual(c.Mirrors, ["https://mirror.example/", "http://127.0.0.1:5001/"]);
+  assert.deepEqual(c.IndexConfigs["docker.io"].Mirrors, c.Mirrors);
 });

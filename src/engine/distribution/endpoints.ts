@@ -45,6 +45,37 @@ export async function endpointsFor(
   return out;
 }
 
+/** What /info shows of an index (moby's registry.IndexInfo). */
+export interface IndexInfo {
+  Name: string;
+  Mirrors: string[];
+  Secure: boolean;
+  Official: boolean;
+}
+
+/**
+ * /info's RegistryConfig, as moby's loadInsecureRegistries builds it: CIDRs given, then
+ * ::1/128 and 127.0.0.0/8; an index entry for each insecure host[:port] and for docker.io with
+ * the mirrors (each ending in "/", as ValidateMirror leaves them).
+ */
+export function registryServiceConfig(cfg: { insecureRegistries: string[]; registryMirrors: string[] }): {
+  InsecureRegistryCIDRs: string[];
+  IndexConfigs: Record<string, IndexInfo>;
+  Mirrors: string[];
+} {
+  const cidrs: string[] = [];
+  const indexes: Record<string, IndexInfo> = {};
+  for (const entry of [...cfg.insecureRegistries, "::1/128", "127.0.0.0/8"]) {
+    const r = entry.replace(/^https?:\/\//i, "");
+    if (/^[0-9a-fA-F.:]+\/\d+$/.test(r)) {
+      if (!cidrs.includes(r)) cidrs.push(r);
+    } else indexes[r] = { Name: r, Mirrors: [], Secure: false, Official: false };
+  }
+  const mirrors = cfg.registryMirrors.map((m) => `${m.replace(/\/+$/, "")}/`);
+  indexes["docker.io"] = { Name: "docker.io", Mirrors: mirrors, Secure: true, Official: true };
+  return { InsecureRegistryCIDRs: cidrs, IndexConfigs: indexes, Mirrors: mirrors };
+}
+
 /** Docker's isSecureIndex: named insecure, or resolving into 127.0.0.0/8 or an insecure CIDR. */
 export async function isInsecure(host: string, insecureRegistries: string[]): Promise<boolean> {
   const hostname = stripPort(host);

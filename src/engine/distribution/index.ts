@@ -24,6 +24,7 @@ import type { ImageRecord } from "../images/index.ts";
 import type { LayerInfo, StagedLayer } from "../storage/index.ts";
 
 export { decodeAuthHeader } from "./credentials.ts";
+export { type IndexInfo, registryServiceConfig } from "./endpoints.ts";
 export type { ProgressMessage, ProgressSink } from "./progress.ts";
 export { byteProgress } from "./progress.ts";
 export type { SearchResult } from "./search.ts";

@@ -93,6 +93,12 @@ export interface Storage {
    * parent. Throws notFound for a parent absent or released.
    */
   createRw(id: string, parent: string | undefined): Promise<void>;
+  /**
+   * Docker's GraphDriver.Data for overlay2: a container's layer folders (LowerDir: its init
+   * layer, then the image's layers top down; UpperDir, WorkDir, MergedDir), or an image's top
+   * layer (chain id) as UpperDir over the ones below. null for the copy driver (vfs: no data).
+   */
+  driverData(of: { container: string } | { layer: string }): Record<string, string> | null;
   /** Mounts the root file system (idempotent) and returns its path. */
   mount(id: string): Promise<string>;
   /** Idempotent. */

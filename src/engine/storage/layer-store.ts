@@ -539,6 +539,25 @@ export class LayerStore implements Storage {
     return rec;
   }
 
+  driverData(of: { container: string } | { layer: string }): Record<string, string> | null {
+    if (this.driver === "copy") return null;
+    const diffs = (chainId: string | undefined) => this.#chain(chainId).map((l) => this.#diffDir(l.chainId));
+    if ("layer" in of) {
+      const [upper, ...lower] = diffs(of.layer); // top first, as overlay's lowerdir
+      if (!upper) return null;
+      return { ...(lower.length > 0 ? { LowerDir: lower.join(":") } : {}), UpperDir: upper };
+    }
+    const rec = this.#rw(of.container);
+    const dir = this.#rwDir(of.container);
+    const lower = [...(rec.init ? [this.#initDir(of.container, rec)] : []), ...diffs(rec.parent)];
+    return {
+      ...(lower.length > 0 ? { LowerDir: lower.join(":") } : {}),
+      MergedDir: this.#mergedDir(of.container),
+      UpperDir: posix.join(dir, "upper"),
+      WorkDir: posix.join(dir, "work"),
+    };
+  }
+
   mount(id: string): Promise<string> {
     return this.#lock.run(`rw:${id}`, async () => {
       const rec = this.#rw(id);
