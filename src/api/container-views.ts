@@ -220,7 +220,8 @@ function hostConfigView(rec: ContainerRecord) {
     DeviceRequests: hc.DeviceRequests ?? null,
     MemoryReservation: hc.MemoryReservation ?? 0,
     MemorySwap: hc.MemorySwap ?? 0,
-    MemorySwappiness: hc.MemorySwappiness ?? null,
+    // containers made before create normalized these: -1 and 0 are Docker's "not set"
+    MemorySwappiness: hc.MemorySwappiness === -1 ? null : (hc.MemorySwappiness ?? null),
     OomKillDisable: hc.OomKillDisable ?? null,
     PidsLimit: hc.PidsLimit ?? null,
     Ulimits: hc.Ulimits ?? [],
@@ -228,7 +229,7 @@ function hostConfigView(rec: ContainerRecord) {
     CpuPercent: hc.CpuPercent ?? 0,
     IOMaximumIOps: hc.IOMaximumIOps ?? 0,
     IOMaximumBandwidth: hc.IOMaximumBandwidth ?? 0,
-    Init: hc.Init ?? null,
+    Init: hc.Init ?? undefined,
     Mounts: hc.Mounts,
     MaskedPaths: hc.MaskedPaths,
     ReadonlyPaths: hc.ReadonlyPaths,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type {
   ContainerCreateRequest,
@@ -173,6 +174,47 @@ function isUserDefined(network: string): boolean {
  * The create body. `env` is the local environment (for bare `-e KEY`); `consoleSize` is the
  * local terminal's [height, width]. Throws Docker's messages for invalid combinations.
  */
+/**
+ * The docker CLI's parseSecurityOpts and parseSystemPaths: every option but no-new-privileges
+ * needs a value; seccomp=<file> sends the profile's JSON, compacted; systempaths=unconfined is
+ * not sent but becomes empty MaskedPaths and ReadonlyPaths.
+ */
+export function parseSecurityOpts(opts: readonly string[]): {
+  securityOpt: string[];
+  unconfinedPaths: boolean;
+} {
+  const securityOpt: string[] = [];
+  let unconfinedPaths = false;
+  for (const opt of opts) {
+    let at = opt.indexOf("=");
+    if (at < 0 && opt !== "no-new-privileges") at = opt.indexOf(":");
+    const key = at < 0 ? opt : opt.slice(0, at);
+    const value = at < 0 ? "" : opt.slice(at + 1);
+    if ((at < 0 || value === "") && key !== "no-new-privileges")
+      throw new Error(`Invalid --security-opt: "${opt}"`);
+    if (opt === "systempaths=unconfined") {
+      unconfinedPaths = true;
+      continue;
+    }
+    if (key === "seccomp" && value !== "builtin" && value !== "unconfined") {
+      let text: string;
+      try {
+        text = readFileSync(value, "utf8");
+      } catch (err) {
+        throw new Error(`opening seccomp profile (${value}) failed: ${(err as Error).message}`);
+      }
+      try {
+        securityOpt.push(`seccomp=${JSON.stringify(JSON.parse(text))}`);
+      } catch (err) {
+        throw new Error(`compacting json for seccomp profile (${value}) failed: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    securityOpt.push(opt);
+  }
+  return { securityOpt, unconfinedPaths };
+}
+
 export function buildCreateRequest(
   o: ContainerOptions,
   env: Record<string, string | undefined> = {},
@@ -233,6 +275,7 @@ export function buildCreateRequest(
   }
 
   const networkMode = o.networks[0] ?? "default";
+  const security = parseSecurityOpts(o.securityOpt);
   const hostConfig: HostConfig = {
     Binds: binds.length > 0 ? binds : null,
     ContainerIDFile: o.cidfile ?? "",
@@ -256,7 +299,8 @@ export function buildCreateRequest(
     Privileged: o.privileged,
     PublishAllPorts: o.publishAll,
     ReadonlyRootfs: o.readOnly,
-    SecurityOpt: o.securityOpt.length > 0 ? o.securityOpt : null,
+    SecurityOpt: security.securityOpt.length > 0 ? security.securityOpt : null,
+    ...(security.unconfinedPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     Tmpfs: tmpfs,
     Sysctls: o.sysctl,
     Runtime: o.runtime ?? "",

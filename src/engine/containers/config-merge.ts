@@ -41,7 +41,10 @@ export function mergeImageConfig(user: DockerConfig, image: ImageDefaults): Dock
   if (out.Entrypoint?.length === 1 && out.Entrypoint[0] === "") out.Entrypoint = null;
   if (!out.WorkingDir) out.WorkingDir = image.WorkingDir ?? "";
   if (image.ExposedPorts) out.ExposedPorts = { ...image.ExposedPorts, ...(out.ExposedPorts ?? {}) };
-  if (image.Volumes) out.Volumes = { ...image.Volumes, ...(out.Volumes ?? {}) };
+  // an empty map given (the CLI always sends one) takes the image's as it is, null included
+  if (!out.Volumes || Object.keys(out.Volumes).length === 0)
+    out.Volumes = image.Volumes ? { ...image.Volumes } : null;
+  else if (image.Volumes) out.Volumes = { ...out.Volumes, ...image.Volumes };
   out.Labels = { ...(image.Labels ?? {}), ...(out.Labels ?? {}) };
   if (!out.StopSignal && image.StopSignal) out.StopSignal = image.StopSignal;
   if (!out.Healthcheck && image.Healthcheck) out.Healthcheck = image.Healthcheck;

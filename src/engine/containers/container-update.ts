@@ -70,7 +70,8 @@ export function applyUpdate(
   for (const k of NUMERIC) if (num(k) !== 0) hc[k] = num(k);
   if (req.CpusetCpus) hc.CpusetCpus = req.CpusetCpus;
   if (req.CpusetMems) hc.CpusetMems = req.CpusetMems;
-  if (typeof req.PidsLimit === "number") hc.PidsLimit = req.PidsLimit;
+  // 0 and -1 both mean unlimited, which Docker records as 0
+  if (typeof req.PidsLimit === "number") hc.PidsLimit = Math.max(req.PidsLimit, 0);
   const policy = req.RestartPolicy;
   if (policy?.Name) {
     if (hc.AutoRemove && policy.Name !== "no")

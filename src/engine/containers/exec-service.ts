@@ -49,8 +49,11 @@ export class ExecService {
     new HealthMonitor({ containers: deps.containers, execs: this, events: deps.events });
   }
 
+  /** Docker's ExecIDs: sessions created and not yet started, or running (an ended one stays inspectable only). */
   idsFor(containerId: string): string[] {
-    return [...this.#execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
+    return [...this.#execs.values()]
+      .filter((e) => e.containerId === containerId && (e.running || !e.started))
+      .map((e) => e.id);
   }
 
   create(ref: string, config: ExecConfig): { Id: string } {
@@ -214,7 +217,6 @@ export class ExecService {
 
   inspect(id: string) {
     const e = this.get(id);
-    const rec = this.#deps.containers.store.find(e.containerId);
     const cmd = e.config.Cmd ?? [];
     return {
       CanRemove: false,
@@ -230,11 +232,11 @@ export class ExecService {
         entrypoint: cmd[0],
         privileged: e.config.Privileged === true,
         tty: e.config.Tty === true,
-        user: e.config.User ?? "",
+        // ExecProcessConfig.User is omitempty
+        ...(e.config.User ? { user: e.config.User } : {}),
       },
       Running: e.running,
       Pid: e.pid,
-      ...(rec ? {} : {}),
     };
   }
 }

@@ -1,6 +1,10 @@
 import { isIP } from "node:net";
 import { invalid, notImplemented } from "../../lib/errors.ts";
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../runtime/index.ts";
 import type { DockerConfig, HostConfig } from "./model.ts";
+import { checkSecurityOpt, type HostSecurity, hostSecurity } from "./security-opt.ts";
+
+let host: HostSecurity | undefined;
 
 /** the log drivers built into Docker 28 */
 const DOCKER_LOG_DRIVERS = [
@@ -63,6 +67,19 @@ export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?
     if (!DOCKER_LOG_DRIVERS.includes(driver))
       throw invalid(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
     throw notImplemented(`log driver ${driver} is not implemented`);
+  }
+  checkSecurityOpt(hc.SecurityOpt ?? [], (host ??= hostSecurity()));
+  // moby keeps "unset" as no value: the CLI's -1 swappiness (fixMemorySwappiness), and a pids
+  // limit of 0 or less, both of which mean unlimited
+  if (hc.MemorySwappiness === -1) hc.MemorySwappiness = null;
+  if (typeof hc.MemorySwappiness === "number" && (hc.MemorySwappiness < 0 || hc.MemorySwappiness > 100))
+    throw invalid(`Invalid value: ${hc.MemorySwappiness}, valid memory swappiness range is 0-100`);
+  if (typeof hc.PidsLimit === "number" && hc.PidsLimit <= 0) hc.PidsLimit = null;
+  // and it writes the default masked and read-only /proc paths into an unprivileged container's
+  // HostConfig, where they stay (createContainerOSSpecificSettings)
+  if (!hc.Privileged) {
+    hc.MaskedPaths ??= [...DEFAULT_MASKED_PATHS];
+    hc.ReadonlyPaths ??= [...DEFAULT_READONLY_PATHS];
   }
   return hc;
 }

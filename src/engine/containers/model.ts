@@ -83,6 +83,9 @@ export interface HostConfig {
   Devices?: Array<{ PathOnHost: string; PathInContainer?: string; CgroupPermissions?: string }> | null;
   DeviceCgroupRules?: string[] | null;
   MemorySwappiness?: number | null;
+  PidsLimit?: number | null;
+  MaskedPaths?: string[] | null;
+  ReadonlyPaths?: string[] | null;
   OomKillDisable?: boolean | null;
   BlkioWeight?: number;
   [key: string]: Json;

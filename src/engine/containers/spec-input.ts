@@ -9,6 +9,7 @@ import {
   type SpecInput,
 } from "../runtime/index.ts";
 import type { ContainerRecord } from "./model.ts";
+import { securityFlag } from "./security-opt.ts";
 import { resolveUser } from "./user.ts";
 
 /**
@@ -24,6 +25,7 @@ export function buildContainerSpec(
   o: { initPath?: string; network?: NamespaceChoice; env?: string[]; mounts?: MountInput[] },
 ): OciSpec {
   const hc = rec.hostConfig;
+  const securityOpts = hc.SecurityOpt ?? [];
   const user = resolveUser(rootfs, rec.config.User, hc.GroupAdd ?? []);
   const cwd = rec.config.WorkingDir || "/";
   if (!cwd.startsWith("/"))
@@ -74,10 +76,11 @@ export function buildContainerSpec(
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
     cgroupsPath: `/kapsel/${rec.id}`,
     sysctls: hc.Sysctls ?? undefined,
-    noNewPrivileges: (hc.SecurityOpt ?? []).some(
-      (s) => s === "no-new-privileges" || s === "no-new-privileges:true" || s === "no-new-privileges=true",
-    ),
+    noNewPrivileges: securityFlag(securityOpts, "no-new-privileges") === true,
+    writableCgroups: securityFlag(securityOpts, "writable-cgroups"),
     unmaskSystemPaths: (hc.SecurityOpt ?? []).includes("systempaths=unconfined"),
+    maskedPaths: hc.MaskedPaths ?? undefined,
+    readonlyPaths: hc.ReadonlyPaths ?? undefined,
     oomScoreAdj: hc.OomScoreAdj || undefined,
     resources: {
       memory: hc.Memory || undefined,

@@ -50,6 +50,7 @@ export type {
   SpecInput,
 } from "./spec.ts";
 export { buildSpec, execProcessSpec, serializeSpec, updateFlags } from "./spec.ts";
+export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "./spec-defaults.ts";
 
 export interface RuntimeOptions {
   /** Runtime state folder, under the daemon's exec root, e.g. <exec-root>/runtime. Created if missing. */

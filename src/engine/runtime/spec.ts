@@ -150,8 +150,13 @@ export interface SpecInput {
   sysctls?: Record<string, string>;
   /** --security-opt no-new-privileges; default false, as Docker. */
   noNewPrivileges?: boolean;
+  /** --security-opt writable-cgroups[=bool]: a read-write /sys/fs/cgroup; default: privileged */
+  writableCgroups?: boolean;
   /** --security-opt systempaths=unconfined: no masked or read-only /proc paths. */
   unmaskSystemPaths?: boolean;
+  /** HostConfig.MaskedPaths and ReadonlyPaths; default Docker's lists (ignored when privileged or unmasked) */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   /** --oom-score-adj; lowering it below the daemon's own needs CAP_SYS_RESOURCE. */
   oomScoreAdj?: number;
   /** An OCI seccomp object, passed through as given (none by default). */
@@ -215,7 +220,10 @@ export function buildSpec(input: SpecInput): OciSpec {
       sysctl: sysctls(input),
       ...(privileged || input.unmaskSystemPaths
         ? {}
-        : { maskedPaths: [...DEFAULT_MASKED_PATHS], readonlyPaths: [...DEFAULT_READONLY_PATHS] }),
+        : {
+            maskedPaths: [...(input.maskedPaths ?? DEFAULT_MASKED_PATHS)],
+            readonlyPaths: [...(input.readonlyPaths ?? DEFAULT_READONLY_PATHS)],
+          }),
       ...(input.seccomp !== undefined ? { seccomp: input.seccomp } : {}),
     },
   };
@@ -305,9 +313,11 @@ function mergeMounts(
   const kept = defaults
     .filter((m) => !targets.has(m.destination) && !(targets.has("/dev") && m.destination.startsWith("/dev/")))
     .filter((m) => !(m.destination === "/dev/mqueue" && input.ipc === "host"));
+  // privileged containers may write /sys, and the cgroup tree unless writable-cgroups=false
+  // says otherwise (moby clears "ro" for them, after a read-only rootfs has added it)
+  const writableCgroups = input.writableCgroups ?? privileged;
   for (const m of kept) {
-    // privileged containers may write /sys and the cgroup tree (moby clears "ro" for them)
-    if (privileged && !input.readonlyRootfs && (m.type === "sysfs" || m.type === "cgroup")) {
+    if ((privileged && m.type === "sysfs") || (writableCgroups && m.type === "cgroup")) {
       m.options = m.options?.filter((o) => o !== "ro");
     }
   }

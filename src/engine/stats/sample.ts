@@ -88,7 +88,8 @@ export async function readSample(
     storage_stats: {},
     cpu_stats: { ...cgroup.cpu_stats, system_cpu_usage: system, online_cpus: o.onlineCpus },
     memory_stats: memory,
-    ...(networks ? { networks } : {}),
+    // a container with no interface but lo (--network none) has no networks entry, as Docker's
+    ...(networks && Object.keys(networks).length > 0 ? { networks } : {}),
   };
 }
 
@@ -150,10 +151,11 @@ async function readV1(root: string, path: string): Promise<CgroupPart> {
       ...(pids !== undefined ? { current: num(pids) } : {}),
       ...(limit && limit !== "max" ? { limit: Number(limit) } : {}),
     },
+    // cgroup v1: every list is there, empty when the kernel keeps no such counter (moby's copyBlkioEntry)
     blkio_stats: {
-      ...Object.fromEntries(BLKIO_KEYS.map((k) => [k, null])),
-      io_service_bytes_recursive: blkioEntries(blkio),
-      io_serviced_recursive: blkioEntries(serviced),
+      ...Object.fromEntries(BLKIO_KEYS.map((k) => [k, []])),
+      io_service_bytes_recursive: blkioEntries(blkio) ?? [],
+      io_serviced_recursive: blkioEntries(serviced) ?? [],
     },
   };
 }

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { checkSecurityOpt, securityFlag } from "./security-opt.ts";
+
+const plain = { apparmor: false, selinux: false };
+
+test("checkSecurityOpt takes what moby's parseSecurityOpt takes", () => {
+  for (const opts of [
+    ["no-new-privileges"],
+    ["no-new-privileges=false", "writable-cgroups", "writable-cgroups:true"],
+    ["seccomp=unconfined", "apparmor=unconfined", "label=disable", "disable"],
+    // without AppArmor or SELinux on the host, Docker records these and applies nothing
+    ["apparmor=docker-default", "label=type:container_t"],
+  ])
+    assert.doesNotThrow(() => checkSecurityOpt(opts, plain), opts.join(" "));
+});
+
+test("checkSecurityOpt refuses in moby's words, or says what kapsel does not do", () => {
+  const refused = (opts: string[], host: typeof plain, re: RegExp) =>
+    assert.throws(() => checkSecurityOpt(opts, host), re, opts.join(" "));
+  refused(["bogus"], plain, /^KapselError: invalid --security-opt 1: "bogus"$/);
+  refused(["bogus=1"], plain, /^KapselError: invalid --security-opt 2: "bogus=1"$/);
+  refused(["no-new-privileges=maybe"], plain, /invalid --security-opt 2: "no-new-privileges=maybe"/);
+  // the docker CLI turns it into empty MaskedPaths and ReadonlyPaths; Docker refuses it sent as is
+  refused(["systempaths=unconfined"], plain, /invalid --security-opt 2/);
+  refused(["seccomp={}"], plain, /seccomp profiles are not implemented/);
+  refused(["seccomp=builtin"], plain, /seccomp profiles are not implemented/);
+  refused(
+    ["apparmor=docker-default"],
+    { apparmor: true, selinux: false },
+    /AppArmor profiles are not implemented/,
+  );
+  refused(["label=type:x"], { apparmor: false, selinux: true }, /SELinux labels are not implemented/);
+});
+
+test("securityFlag: bare, =bool and :bool forms, the last one winning", () => {
+  assert.equal(securityFlag([], "no-new-privileges"), undefined);
+  assert.equal(securityFlag(["no-new-privileges"], "no-new-privileges"), true);
+  assert.equal(securityFlag(["no-new-privileges:true", "no-new-privileges=0"], "no-new-privileges"), false);
+  assert.equal(securityFlag(["writable-cgroups=false"], "writable-cgroups"), false);
+  assert.equal(securityFlag(["seccomp=unconfined"], "writable-cgroups"), undefined);
+});
