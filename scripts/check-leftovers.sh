@@ -24,6 +24,10 @@ for dir in /sys/fs/cgroup/*/kapsel /sys/fs/cgroup/unified/kapsel; do
     if ls -d /tmp/kt-*/data/containers/"$id" >/dev/null 2>&1; then echo "leftover cgroup: $cg"; leaks=1; fi
   done
 done
+# cgroup parents the tests make (runtime.test.ts, --cgroup-parent) and must remove
+if ls -d /sys/fs/cgroup/*/kapsel-test-* >/dev/null 2>&1; then
+  echo "leftover test cgroup parents:"; ls -d /sys/fs/cgroup/*/kapsel-test-*; leaks=1
+fi
 if ls -d /tmp/kt-* >/dev/null 2>&1; then echo "leftover test folders:"; ls -d /tmp/kt-*; leaks=1; fi
 # networking: the test daemons' firewall chains (KAPSEL-kt*, named after their bridges; a real
 # kapseld's own KAPSEL-* chains are not the tests' business), their bridges (kt*, and user

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ContainerRecord } from "../engine/containers/index.ts";
+import { type ContainerRecord, cgroupPathOf } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import { emptyStats, readSample, type StatsSample, statsResponse } from "../engine/stats/index.ts";
 import { queryBool } from "./request.ts";
@@ -26,7 +26,7 @@ async function containerStats(ctx: RouteContext, engine: Engine): Promise<void> 
     return now?.state.Running === true && !now.state.Restarting ? now : undefined;
   };
   const sample = (r: ContainerRecord) =>
-    readSample({ cgroupsPath: `/kapsel/${r.id}`, pid: r.state.Pid }, opts);
+    readSample({ cgroupsPath: cgroupPathOf(r.id, r.hostConfig.CgroupParent), pid: r.state.Pid }, opts);
   const out = jsonLines(ctx.res);
   if (!stream) {
     const r = running();

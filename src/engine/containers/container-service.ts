@@ -28,7 +28,13 @@ import {
 import { applyUpdate, type UpdateRequest } from "./container-update.ts";
 import { ContainerVolumes, type VolumeAccess } from "./container-volumes.ts";
 import { writeEtcFiles } from "./etc-files.ts";
-import { checkNetworkMode, normalizeHostConfig } from "./host-config.ts";
+import {
+  type BlkioSupport,
+  blkioSupport,
+  checkNetworkMode,
+  checkResources,
+  normalizeHostConfig,
+} from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
 import { parseLink } from "./legacy-links.ts";
 import {
@@ -82,6 +88,8 @@ export class ContainerService {
   #net: ContainerNetworking;
   #vols: ContainerVolumes;
   #lock = new KeyedLock();
+  /** the host's blkio cgroup files, looked at on the first create */
+  #blkio?: BlkioSupport;
   #waiters = new Waiters();
   /** attach requests made before start, connected between runtime create and start */
   #pendingAttach = new Map<string, Array<(s: AttachSession | Error) => void>>();
@@ -137,7 +145,7 @@ export class ContainerService {
       networkingConfig: body.NetworkingConfig,
     });
     const mounts = this.#vols.plan(merged, hostConfig);
-    const warnings: string[] = [];
+    const warnings = checkResources(hostConfig, (this.#blkio ??= blkioSupport()));
     const published = Object.values(hostConfig.PortBindings ?? {}).some((b) => b && b.length > 0);
     if (hostConfig.NetworkMode === "host" && (published || hostConfig.PublishAllPorts))
       warnings.push("Published ports are discarded when using host network mode");

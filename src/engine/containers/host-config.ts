@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { isIP } from "node:net";
+import { join } from "node:path";
 import { invalid, notImplemented } from "../../lib/errors.ts";
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../runtime/index.ts";
 import type { DockerConfig, HostConfig } from "./model.ts";
@@ -68,6 +70,12 @@ export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?
       throw invalid(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
     throw notImplemented(`log driver ${driver} is not implemented`);
   }
+  // gone from the API since 1.42: Docker 28 does not read them
+  delete hc.KernelMemory;
+  delete hc.KernelMemoryTCP;
+  // Linux has one isolation, "default" (moby's Isolation.IsValid)
+  if (hc.Isolation && hc.Isolation.toLowerCase() !== "default")
+    throw invalid(`invalid isolation '${hc.Isolation}' on linux`);
   checkSecurityOpt(hc.SecurityOpt ?? [], (host ??= hostSecurity()));
   // moby keeps "unset" as no value: the CLI's -1 swappiness (fixMemorySwappiness), and a pids
   // limit of 0 or less, both of which mean unlimited
@@ -82,6 +90,84 @@ export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?
     hc.ReadonlyPaths ??= [...DEFAULT_READONLY_PATHS];
   }
   return hc;
+}
+
+/** What the host's blkio cgroup (v1) offers; on cgroup v2 runc handles io itself. */
+export interface BlkioSupport {
+  weight: boolean;
+  weightDevice: boolean;
+  readBps: boolean;
+  writeBps: boolean;
+  readIOps: boolean;
+  writeIOps: boolean;
+}
+
+export function blkioSupport(root = "/sys/fs/cgroup/blkio"): BlkioSupport {
+  const v1 = existsSync(root);
+  const has = (file: string) => !v1 || existsSync(join(root, file));
+  return {
+    weight: has("blkio.weight"),
+    weightDevice: has("blkio.weight_device"),
+    readBps: has("blkio.throttle.read_bps_device"),
+    writeBps: has("blkio.throttle.write_bps_device"),
+    readIOps: has("blkio.throttle.read_iops_device"),
+    writeIOps: has("blkio.throttle.write_iops_device"),
+  };
+}
+
+/**
+ * moby's verifyPlatformContainerResources for CPU percent and block I/O, in its order and
+ * words: what Linux or the kernel cannot do is discarded with a warning, a weight outside
+ * 10-1000 and Windows' IO maximums are refused.
+ */
+export function checkResources(hc: HostConfig, support: BlkioSupport): string[] {
+  const warnings: string[] = [];
+  if ((hc.CpuPercent ?? 0) > 0) {
+    warnings.push("linux does not support CPU percent. Percent discarded.");
+    hc.CpuPercent = 0;
+  }
+  if ((hc.BlkioWeight ?? 0) > 0 && !support.weight) {
+    warnings.push(
+      "Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.",
+    );
+    hc.BlkioWeight = 0;
+  }
+  const weight = hc.BlkioWeight ?? 0;
+  if (weight > 0 && (weight < 10 || weight > 1000)) throw invalid("Range of blkio weight is from 10 to 1000");
+  if (hc.IOMaximumBandwidth || hc.IOMaximumIOps)
+    throw invalid("Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps");
+  const discard = (key: keyof HostConfig, supported: boolean, warning: string) => {
+    if ((hc[key] as unknown[] | null | undefined)?.length && !supported) {
+      warnings.push(warning);
+      hc[key] = [];
+    }
+  };
+  discard(
+    "BlkioWeightDevice",
+    support.weightDevice,
+    "Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.",
+  );
+  discard(
+    "BlkioDeviceReadBps",
+    support.readBps,
+    "Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.",
+  );
+  discard(
+    "BlkioDeviceWriteBps",
+    support.writeBps,
+    "Your kernel does not support BPS Block I/O write limit or the cgroup is not mounted. Block I/O BPS write limit discarded.",
+  );
+  discard(
+    "BlkioDeviceReadIOps",
+    support.readIOps,
+    "Your kernel does not support IOPS Block read limit or the cgroup is not mounted. Block I/O IOPS read limit discarded.",
+  );
+  discard(
+    "BlkioDeviceWriteIOps",
+    support.writeIOps,
+    "Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.",
+  );
+  return warnings;
 }
 
 /** moby's validatePortBindings (Docker 28's words): container ports and host ports must parse. */

@@ -11,6 +11,7 @@
  * writes what the network gave into /etc/hosts and /etc/resolv.conf; legacy links are here.
  */
 
+export { cgroupPathOf } from "./cgroup-path.ts";
 export type { NetworkView } from "./container-network.ts";
 export {
   ContainerService,

@@ -84,11 +84,30 @@ export interface HostConfig {
   DeviceCgroupRules?: string[] | null;
   MemorySwappiness?: number | null;
   PidsLimit?: number | null;
+  CgroupParent?: string;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  BlkioWeightDevice?: Array<{ Path: string; Weight: number }> | null;
+  BlkioDeviceReadBps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteBps?: ThrottleDevice[] | null;
+  BlkioDeviceReadIOps?: ThrottleDevice[] | null;
+  BlkioDeviceWriteIOps?: ThrottleDevice[] | null;
+  DeviceRequests?: Array<{ Driver?: string; Count?: number; Capabilities?: string[][] | null }> | null;
+  Isolation?: string;
+  IOMaximumBandwidth?: number;
+  IOMaximumIOps?: number;
+  CpuPercent?: number;
   MaskedPaths?: string[] | null;
   ReadonlyPaths?: string[] | null;
   OomKillDisable?: boolean | null;
   BlkioWeight?: number;
   [key: string]: Json;
+}
+
+/** --device-{read,write}-{bps,iops}: a host device and its limit */
+export interface ThrottleDevice {
+  Path: string;
+  Rate: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { invalid } from "../../lib/errors.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
 import {
@@ -8,6 +8,7 @@ import {
   type OciSpec,
   type SpecInput,
 } from "../runtime/index.ts";
+import { cgroupPathOf } from "./cgroup-path.ts";
 import type { ContainerRecord } from "./model.ts";
 import { securityFlag } from "./security-opt.ts";
 import { resolveUser } from "./user.ts";
@@ -74,7 +75,7 @@ export function buildContainerSpec(
     })),
     deviceCgroupRules: hc.DeviceCgroupRules ?? [],
     ulimits: (hc.Ulimits ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
-    cgroupsPath: `/kapsel/${rec.id}`,
+    cgroupsPath: cgroupPathOf(rec.id, hc.CgroupParent),
     sysctls: hc.Sysctls ?? undefined,
     noNewPrivileges: securityFlag(securityOpts, "no-new-privileges") === true,
     writableCgroups: securityFlag(securityOpts, "writable-cgroups"),
@@ -96,9 +97,45 @@ export function buildContainerSpec(
       memorySwappiness: hc.MemorySwappiness ?? undefined,
       oomKillDisable: hc.OomKillDisable === true,
       blkioWeight: hc.BlkioWeight || undefined,
+      blkioWeightDevice: (hc.BlkioWeightDevice ?? []).map((d) => ({
+        ...blockDevice(d.Path),
+        weight: d.Weight,
+      })),
+      throttleReadBpsDevice: throttled(hc.BlkioDeviceReadBps),
+      throttleWriteBpsDevice: throttled(hc.BlkioDeviceWriteBps),
+      throttleReadIOPSDevice: throttled(hc.BlkioDeviceReadIOps),
+      throttleWriteIOPSDevice: throttled(hc.BlkioDeviceWriteIOps),
+      cpuRealtimePeriod: hc.CpuRealtimePeriod || undefined,
+      cpuRealtimeRuntime: hc.CpuRealtimeRuntime || undefined,
     },
   };
+  // moby's handleDevice: no device driver is known here, for GPUs (--gpus) or anything else
+  const request = hc.DeviceRequests?.[0];
+  if (request) {
+    const caps = `[${(request.Capabilities ?? []).map((c) => `[${c.join(" ")}]`).join(" ")}]`;
+    throw invalid(`could not select device driver "${request.Driver ?? ""}" with capabilities: ${caps}`);
+  }
   return buildSpec(input);
+}
+
+function throttled(list: Array<{ Path: string; Rate: number }> | null | undefined) {
+  return (list ?? []).map((d) => ({ ...blockDevice(d.Path), rate: d.Rate }));
+}
+
+/** A host device's numbers, as moby's getBlkio*Devices stat it (their error, at start). */
+function blockDevice(path: string): { major: number; minor: number } {
+  let rdev: bigint;
+  try {
+    rdev = statSync(path, { bigint: true }).rdev;
+  } catch (err) {
+    throw invalid(
+      `stat ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`,
+    );
+  }
+  // glibc's gnu_dev_major and gnu_dev_minor
+  const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  return { major, minor };
 }
 
 function etcMounts(rec: ContainerRecord, readonly: boolean): MountInput[] {

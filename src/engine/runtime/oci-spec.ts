@@ -105,7 +105,20 @@ export interface OciResources {
     mems?: string;
   };
   pids?: { limit: number };
-  blockIO?: { weight?: number };
+  blockIO?: {
+    weight?: number;
+    weightDevice?: Array<OciBlockDevice & { weight: number }>;
+    throttleReadBpsDevice?: Array<OciBlockDevice & { rate: number }>;
+    throttleWriteBpsDevice?: Array<OciBlockDevice & { rate: number }>;
+    throttleReadIOPSDevice?: Array<OciBlockDevice & { rate: number }>;
+    throttleWriteIOPSDevice?: Array<OciBlockDevice & { rate: number }>;
+  };
+}
+
+/** A host block device by number (the blkio cgroup names devices so). */
+export interface OciBlockDevice {
+  major: number;
+  minor: number;
 }
 
 export interface OciIdMapping {

@@ -2,6 +2,7 @@ import { invalid } from "../../lib/errors.ts";
 import { hostDevices, statDevice } from "./host-devices.ts";
 import { CAPABILITY_NAMES, hostCapabilities, hostHardLimits } from "./host-facts.ts";
 import type {
+  OciBlockDevice,
   OciDevice,
   OciDeviceRule,
   OciMount,
@@ -83,6 +84,15 @@ export interface ResourcesInput {
   /** ≤ 0: unlimited */
   pidsLimit?: number;
   blkioWeight?: number;
+  /** --blkio-weight-device and --device-{read,write}-{bps,iops}, devices already by number */
+  blkioWeightDevice?: Array<OciBlockDevice & { weight: number }>;
+  throttleReadBpsDevice?: Array<OciBlockDevice & { rate: number }>;
+  throttleWriteBpsDevice?: Array<OciBlockDevice & { rate: number }>;
+  throttleReadIOPSDevice?: Array<OciBlockDevice & { rate: number }>;
+  throttleWriteIOPSDevice?: Array<OciBlockDevice & { rate: number }>;
+  /** --cpu-rt-period and --cpu-rt-runtime, microseconds */
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
 }
 
 export interface SpecInput {
@@ -401,9 +411,18 @@ function resources(input: SpecInput, devices: OciDevice[], privileged: boolean):
   if (r.cpuQuota) cpu.quota = r.cpuQuota;
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
   if (r.cpusetMems) cpu.mems = r.cpusetMems;
+  if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
+  if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
   if (Object.keys(cpu).length) out.cpu = cpu;
   if (r.pidsLimit && r.pidsLimit > 0) out.pids = { limit: r.pidsLimit };
-  if (r.blkioWeight) out.blockIO = { weight: r.blkioWeight };
+  const blockIO: NonNullable<OciResources["blockIO"]> = {};
+  if (r.blkioWeight) blockIO.weight = r.blkioWeight;
+  if (r.blkioWeightDevice?.length) blockIO.weightDevice = r.blkioWeightDevice;
+  if (r.throttleReadBpsDevice?.length) blockIO.throttleReadBpsDevice = r.throttleReadBpsDevice;
+  if (r.throttleWriteBpsDevice?.length) blockIO.throttleWriteBpsDevice = r.throttleWriteBpsDevice;
+  if (r.throttleReadIOPSDevice?.length) blockIO.throttleReadIOPSDevice = r.throttleReadIOPSDevice;
+  if (r.throttleWriteIOPSDevice?.length) blockIO.throttleWriteIOPSDevice = r.throttleWriteIOPSDevice;
+  if (Object.keys(blockIO).length) out.blockIO = blockIO;
   return out;
 }
 
