@@ -3,6 +3,7 @@ import { type ContainerOptions, containerOptions } from "./container-options.ts"
 import { memorySwapBytes } from "./flags/byte-size.ts";
 import { validateLabel } from "./flags/key-value.ts";
 import { parseMount, parseUlimit } from "./mount-spec.ts";
+import { readResourceFlags, resourceFlags } from "./resource-flags.ts";
 import type { CreateOptions } from "./run-container.ts";
 
 /**
@@ -185,6 +186,7 @@ export const containerFlags: FlagSpec[] = [
   { name: "volume", short: "v", type: "list", description: "Bind mount a volume" },
   { name: "volume-driver", type: "string", description: "Optional volume driver for the container" },
   { name: "workdir", short: "w", type: "string", description: "Working directory inside the container" },
+  ...resourceFlags,
 ];
 
 /** Flags of create and run beyond the container's own. */
@@ -281,6 +283,7 @@ export function toCreateOptions(flags: ParsedArgs): CreateOptions {
     ip6: opt("ip6"),
     linkLocalIps: list(flags, "link-local-ip"),
     macAddress: opt("mac-address"),
+    resources: readResourceFlags(flags),
     health: {
       cmd: opt("health-cmd"),
       interval: ifChanged<number>(flags, "health-interval"),

@@ -10,6 +10,7 @@ import type {
 import { kvStringsToMap, readKvStrings, validateEnv } from "./flags/key-value.ts";
 import { parseDevice, parseMount, parseUlimit } from "./mount-spec.ts";
 import { parsePortSpecs } from "./port-specs.ts";
+import { type ResourceFlags, resourceHostConfig } from "./resource-flags.ts";
 
 /**
  * What `create` and `run` know about the container to make, already typed (the flags have been
@@ -19,6 +20,8 @@ import { parsePortSpecs } from "./port-specs.ts";
 export interface ContainerOptions {
   image: string;
   args: string[];
+  /** the cgroup and device flags of resource-flags.ts, as given */
+  resources?: ResourceFlags;
   name?: string;
   /** -a: stdin, stdout, stderr (lower case) */
   attach: string[];
@@ -305,6 +308,7 @@ export function buildCreateRequest(
     Sysctls: o.sysctl,
     Runtime: o.runtime ?? "",
   };
+  if (o.resources) Object.assign(hostConfig, resourceHostConfig(o.resources));
   if (o.mounts.length > 0) hostConfig.Mounts = o.mounts.map(parseMount);
   if (o.ulimits.length > 0) hostConfig.Ulimits = o.ulimits.map(parseUlimit);
   if (o.devices.length > 0) hostConfig.Devices = o.devices.map(parseDevice);
