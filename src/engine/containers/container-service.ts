@@ -277,6 +277,7 @@ export class ContainerService {
         stdinOnce: rec.config.StdinOnce,
       });
       created = true;
+      await this.#vols.bound(rec.id);
       await this.#connectPendingAttaches(rec.id);
       await runtime.start(rec.id);
       rec.state = {

@@ -1,7 +1,18 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { invalid, messageOf } from "../../lib/errors.ts";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { posix } from "node:path";
+import { invalid, messageOf, notFound } from "../../lib/errors.ts";
 import { resolveInRoot } from "../../lib/path-in-root.ts";
-import type { MountInput } from "../runtime/index.ts";
+import { hostHelper, type MountInput, MS_BIND } from "../runtime/index.ts";
 import type { ContainerRecord, DockerConfig, HostConfig } from "./model.ts";
 import { type MountPoint, mountInput, parseBind, planMountPoints } from "./mount-points.ts";
 import type { ContainerStore } from "./store.ts";
@@ -27,6 +38,9 @@ export interface VolumeAccess {
 
 type Log = (level: "debug" | "info" | "warn" | "error", msg: string) => void;
 
+/** open(2)'s O_PATH on Linux: a handle on the file itself, with no access to its content */
+const O_PATH = 0o10000000;
+
 /**
  * A container's binds and volumes over its life: planned and created with the container,
  * mounted (and filled from the image) at start, unmounted when it stops, its anonymous volumes
@@ -36,6 +50,8 @@ export class ContainerVolumes {
   #volumes: VolumeAccess | undefined;
   #store: ContainerStore;
   #log: Log;
+  /** per container starting, the staging points of its volume subpaths (see #pin) */
+  #staged = new Map<string, string[]>();
 
   constructor(o: { volumes?: VolumeAccess; store: ContainerStore; log: Log }) {
     this.#volumes = o.volumes;
@@ -108,14 +124,18 @@ export class ContainerVolumes {
         });
         mounted.push(name);
         mp.Source = path;
+        const pinned = mp.subpath !== undefined ? await this.#pin(rec.id, path, mp.subpath) : undefined;
         if (mp.copyData) {
-          await this.#access().populate(name, path, resolveInRoot(rootfs, mp.Destination));
+          // into the subpath when one is mounted (a directory, and only while it is empty)
+          if (!pinned || pinned.directory)
+            await this.#access().populate(name, pinned?.path ?? path, resolveInRoot(rootfs, mp.Destination));
           // once, as Docker copies at create: a volume emptied later is not filled again
           mp.copyData = false;
         }
-        out.push(mountInput(mp, path));
+        out.push(mountInput(mp, pinned?.source ?? path));
       }
     } catch (err) {
+      await this.#unstage(rec.id);
       for (const name of mounted)
         await this.#access()
           .unmount(name, rec.id)
@@ -125,8 +145,71 @@ export class ContainerVolumes {
     return out;
   }
 
+  /**
+   * A volume subpath, resolved and pinned as moby's safepath does: opened (O_PATH) and checked
+   * to lie inside the volume (not missing, not behind a symlink out of it, such as one to /),
+   * then bound through /proc/<kapseld>/fd/<n> onto a staging point that the runtime binds in
+   * turn. So the container gets the very file or folder checked here even if something swaps a
+   * path component meanwhile (a container writing the same volume). The runtime cannot bind
+   * the /proc link itself: it names a mount of another mount namespace than the container's.
+   */
+  async #pin(
+    containerId: string,
+    volumePath: string,
+    subpath: string,
+  ): Promise<{ source: string; path: string; directory: boolean }> {
+    const base = realpathSync(volumePath);
+    const full = posix.join(volumePath, subpath);
+    let fd: number;
+    try {
+      // libuv adds O_CLOEXEC
+      fd = openSync(full, O_PATH);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw notFound(
+        `cannot access path ${full}: ${code === "ENOENT" ? "no such file or directory" : messageOf(err)}`,
+      );
+    }
+    try {
+      const path = readlinkSync(`/proc/self/fd/${fd}`);
+      if (path !== base && !path.startsWith(`${base}/`))
+        throw invalid(
+          `path concatenation escapes the base directory, base: ${volumePath}, subpath: ${subpath}`,
+        );
+      const directory = statSync(`/proc/self/fd/${fd}`).isDirectory();
+      const staged = this.#staged.get(containerId) ?? [];
+      this.#staged.set(containerId, staged);
+      const target = posix.join(this.#store.dir(containerId), "subpaths", String(staged.length));
+      mkdirSync(posix.dirname(target), { recursive: true });
+      if (directory) mkdirSync(target, { recursive: true });
+      else writeFileSync(target, "");
+      staged.push(target);
+      await hostHelper().mount({ source: `/proc/${process.pid}/fd/${fd}`, target, flags: MS_BIND });
+      return { source: target, path, directory };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Drops the staging points (the runtime has bound them, or the start failed). */
+  async #unstage(containerId: string): Promise<void> {
+    for (const target of this.#staged.get(containerId) ?? []) {
+      await hostHelper()
+        .unmount(target, { detach: true })
+        .catch(() => {});
+      rmSync(target, { recursive: true, force: true });
+    }
+    this.#staged.delete(containerId);
+  }
+
+  /** The runtime made the container: its subpath mounts no longer need their staging points. */
+  bound(containerId: string): Promise<void> {
+    return this.#unstage(containerId);
+  }
+
   /** Unmounts the container's volumes (its process is gone); errors are logged, not thrown. */
   async teardown(rec: ContainerRecord): Promise<void> {
+    await this.#unstage(rec.id);
     if (!this.#volumes) return;
     for (const mp of mountPointsOf(rec)) {
       if (mp.Type !== "volume" || !mp.Name) continue;

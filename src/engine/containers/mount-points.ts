@@ -29,6 +29,8 @@ export interface MountPoint {
   nonRecursive?: boolean;
   /** volumes to create: driver options and labels (from --mount volume-opt / volume-label) */
   volumeOptions?: { driverOpts?: Record<string, string>; labels?: Record<string, string> };
+  /** volumes: only this path inside the volume is mounted (--mount volume-subpath=) */
+  subpath?: string;
 }
 
 const MODES = new Set(["ro", "rw", "z", "Z", "nocopy", "copy"]);
@@ -166,9 +168,15 @@ export function parseApiMount(m: ApiMount, volumeDriver: string): MountPoint | u
     };
   }
   if (m.BindOptions) throw invalid(`invalid ${kind}: field BindOptions must not be specified`);
-  if (m.VolumeOptions?.Subpath)
-    throw invalid(`invalid ${kind}: volume subpaths are not supported by kapsel yet`);
   const name = m.Source ?? "";
+  const subpath = m.VolumeOptions?.Subpath || undefined;
+  if (subpath !== undefined) {
+    // moby's linux_parser: only a named volume, and a path that stays inside it (filepath.IsLocal)
+    if (name === "") throw invalid(`invalid ${kind}: must use named volume if subpath is specified`);
+    const clean = posix.normalize(subpath);
+    if (subpath.startsWith("/") || clean === ".." || clean.startsWith("../"))
+      throw invalid(`invalid ${kind}: subpath must be a relative path within the volume`);
+  }
   const driverOpts = m.VolumeOptions?.DriverConfig?.Options ?? undefined;
   const labels = m.VolumeOptions?.Labels ?? undefined;
   return {
@@ -182,6 +190,7 @@ export function parseApiMount(m: ApiMount, volumeDriver: string): MountPoint | u
     Propagation: "",
     copyData: m.VolumeOptions?.NoCopy !== true,
     anonymous: name === "",
+    ...(subpath !== undefined ? { subpath } : {}),
     volumeOptions: driverOpts || labels ? { driverOpts, labels } : undefined,
   };
 }
