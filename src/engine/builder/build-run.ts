@@ -63,7 +63,7 @@ export function planBuild(
 /**
  * Runs the planned stages (each as soon as it is started; a stage waits for another only where
  * it uses it) and makes the final image: the transcript in stage order, then the aux image id,
- * "Successfully built", the tags. The first failure cancels the other stages.
+ * "Successfully built", the tags, the checks' warnings. The first failure cancels the other stages.
  */
 export async function runBuild(
   job: BuildJob,
@@ -77,7 +77,6 @@ export async function runBuild(
   for (const w of df.warnings ?? []) top.text(`\x1b[91m[WARNING]: ${w.message}\n\x1b[0m`);
   if ((df.warnings ?? []).length > 0)
     top.text("\x1b[91m[WARNING]: Empty continuation lines will become errors in a future release.\n\x1b[0m");
-  for (const w of lint(df)) top.text(`WARN: ${lintWarningText(w)}\n`);
 
   let step = 1;
   for (const m of plan.metaSteps) top.step(step++, job.totalSteps, m.original);
@@ -118,8 +117,14 @@ export async function runBuild(
   });
   const settled = await Promise.allSettled(running);
   saveCache(job);
+  // the checks' warnings come last, as BuildKit gives them: Docker's classic transcript (which
+  // clients read line by line, docker/cli's e2e tests included) keeps its lines and their order
+  const warnings = () => {
+    for (const w of lint(df)) top.text(`WARN: ${lintWarningText(w)}\n`);
+  };
   if (firstError !== undefined) {
     seq.flushAll();
+    warnings();
     throw firstError;
   }
   const last = settled[settled.length - 1] as PromiseFulfilledResult<StageResult>;
@@ -135,6 +140,7 @@ export async function runBuild(
     job.deps.images.tag(finalId, t);
     top.text(`Successfully tagged ${t}\n`);
   }
+  warnings();
   return finalId;
 }
 
