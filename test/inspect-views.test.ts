@@ -181,6 +181,40 @@ describe("inspect, stats and info as Docker 28 shapes them", () => {
     assert.ok(!("user" in ended.ProcessConfig));
   });
 
+  test("host and none: a running container has an endpoint there, which network inspect lists", async () => {
+    const id = (await json("/containers/plain/json")).Id;
+    const endpoint = (await json("/containers/plain/json")).NetworkSettings.Networks.none.EndpointID;
+    assert.match(endpoint, /^[0-9a-f]{64}$/);
+    assert.deepEqual((await json("/networks/none")).Containers[id], {
+      Name: "plain",
+      EndpointID: endpoint,
+      MacAddress: "",
+      IPv4Address: "",
+      IPv6Address: "",
+    });
+    const host = await d.docker(["run", "-d", "--network", "host", "busybox", "sleep", "30"]);
+    const hostId = host.stdout.trim();
+    const listed = await d.docker([
+      "network",
+      "inspect",
+      "host",
+      "-f",
+      "{{range $id, $c := .Containers}}{{$id}} {{$c.EndpointID}}{{end}}",
+    ]);
+    const hostEndpoint = (await json(`/containers/${hostId}/json`)).NetworkSettings.Networks.host.EndpointID;
+    assert.equal(listed.stdout, `${hostId} ${hostEndpoint}\n`);
+    await d.docker(["rm", "-f", hostId]);
+    assert.deepEqual((await json("/networks/host")).Containers, {});
+    // a stopped container has no endpoint (and a new one at its next start)
+    assert.equal((await d.docker(["stop", "-t", "0", "plain"])).code, 0);
+    assert.equal((await json("/containers/plain/json")).NetworkSettings.Networks.none.EndpointID, "");
+    assert.deepEqual((await json("/networks/none")).Containers, {});
+    assert.equal((await d.docker(["start", "plain"])).code, 0);
+    const again = (await json("/containers/plain/json")).NetworkSettings.Networks.none.EndpointID;
+    assert.match(again, /^[0-9a-f]{64}$/);
+    assert.notEqual(again, endpoint);
+  });
+
   test("stats of a container without networks: blkio lists, no networks key", async () => {
     const s = await json("/containers/plain/stats?stream=false");
     assert.ok(!("networks" in s));

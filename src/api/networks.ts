@@ -15,7 +15,13 @@ export function networkRoutes(router: Router, engine: Engine): void {
 
   router.get("/networks", (ctx) => network.list(queryFilters(ctx.query)));
 
-  router.get("/networks/{id}", (ctx) => network.inspect(ctx.params.id));
+  router.get("/networks/{id}", (ctx) => {
+    const found = network.inspect(ctx.params.id);
+    // host and none have no sandboxes: their endpoints are the containers' own
+    if (found.Name === "host" || found.Name === "none")
+      found.Containers = { ...found.Containers, ...containers.endpointsOn(found.Name) };
+    return found;
+  });
 
   router.post("/networks/create", async (ctx) => {
     const body = await readJson<NetworkCreateRequest | null>(ctx.req, null);

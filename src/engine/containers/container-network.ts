@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { hostname as hostHostname } from "node:os";
 import { conflict, invalid, KapselError, messageOf } from "../../lib/errors.ts";
+import { newId } from "../../lib/ids.ts";
 import type { ConnectOptions, ConnectResult, EndpointSettings, NetworkService } from "../network/index.ts";
 import type { NamespaceChoice } from "../runtime/index.ts";
 import type { EtcOptions } from "./etc-files.ts";
@@ -142,6 +143,7 @@ export class ContainerNetworking {
   async attach(rec: ContainerRecord): Promise<AttachedNetwork> {
     const hc = rec.hostConfig;
     const mode = hc.NetworkMode ?? "bridge";
+    if (mode === "host" || mode === "none") rec.endpointId = newId();
     if (mode === "host") return { namespace: "host", env: [], etc: {} };
     if (mode === "none") return { namespace: "private", env: [], etc: {} };
     if (isContainerMode(mode)) return this.#joinContainer(rec, mode.slice("container:".length));
@@ -183,6 +185,7 @@ export class ContainerNetworking {
 
   /** Unplugs a container that stopped (or failed to start). Idempotent. */
   async release(rec: ContainerRecord): Promise<void> {
+    delete rec.endpointId;
     const mode = rec.hostConfig.NetworkMode ?? "bridge";
     if (mode === "host" || mode === "none" || isContainerMode(mode)) return;
     await this.#network.releaseSandbox(rec.id);
@@ -384,6 +387,8 @@ export class ContainerNetworking {
         } catch {}
       }
       networks[name] = configuredEndpoint(cfg, networkId);
+      if (rec.state.Running && rec.endpointId && (name === "host" || name === "none"))
+        networks[name].EndpointID = rec.endpointId;
     }
     return { sandboxId: "", sandboxKey: "", networks, ports: {} };
   }

@@ -15,7 +15,7 @@ import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { parseSignal } from "../../lib/signals.ts";
 import type { EventBus } from "../events/index.ts";
 import { checkImagePlatform, type ImageStore } from "../images/index.ts";
-import type { NetworkService } from "../network/index.ts";
+import type { NetworkContainer, NetworkService } from "../network/index.ts";
 import type { AttachSession, Runtime } from "../runtime/index.ts";
 import type { Change, Storage } from "../storage/index.ts";
 import { commandOf, mergeImageConfig, normalizeConfig } from "./config-merge.ts";
@@ -761,6 +761,22 @@ export class ContainerService {
   }
 
   /** The container's networks and ports as inspect and ps show them. */
+  /** The running containers' endpoints on the host or none network, as network inspect lists them. */
+  endpointsOn(network: "host" | "none"): Record<string, NetworkContainer> {
+    const out: Record<string, NetworkContainer> = {};
+    for (const rec of this.store.all()) {
+      if (!rec.state.Running || !rec.endpointId || rec.hostConfig.NetworkMode !== network) continue;
+      out[rec.id] = {
+        Name: rec.name,
+        EndpointID: rec.endpointId,
+        MacAddress: "",
+        IPv4Address: "",
+        IPv6Address: "",
+      };
+    }
+    return out;
+  }
+
   networkView(rec: ContainerRecord): NetworkView {
     return this.#net.view(rec);
   }

@@ -175,6 +175,11 @@ export interface ContainerRecord {
   networks?: Record<string, EndpointConfig>;
   /** binds and volumes, Docker's MountPoints (records made before volumes existed have none: see mountPointsOf) */
   mounts?: MountPoint[];
+  /**
+   * While it runs in host or none mode: its endpoint on that network. Docker makes one per
+   * start although nothing is plugged; inspect and `network inspect host|none` show it.
+   */
+  endpointId?: string;
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";
