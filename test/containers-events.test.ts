@@ -228,4 +228,44 @@ describe("container events and restart policies", () => {
       assert.equal((await run(["ps", "-aq", "--filter", `name=^${name}$`])).stdout, "");
     });
   }
+
+  test("network events: a container joins its network before it starts and leaves it after it dies, host and none too", async () => {
+    const since = Date.now() - 1;
+    const ids: string[] = [];
+    for (const network of ["bridge", "none", "host"]) {
+      const r = await d.docker(["run", "-d", "--network", network, "busybox", "true"]);
+      assert.equal(r.code, 0, r.stderr);
+      ids.push(r.stdout.trim());
+    }
+    for (const id of ids) await d.docker(["wait", id]);
+    for (const id of ids) await d.docker(["rm", id]);
+    const r = await d.docker([
+      "events",
+      "--since",
+      stamp(since),
+      "--until",
+      stamp(Date.now() + 1),
+      "--format",
+      '{{.Type}} {{.Action}}{{if eq .Type "network"}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}} {{.Actor.Attributes.container}}{{else}} {{.Actor.ID}}{{end}}',
+    ]);
+    const types: Record<string, string> = { bridge: "bridge", none: "null", host: "host" };
+    for (const [k, network] of ["bridge", "none", "host"].entries()) {
+      const mine = r.stdout
+        .split("\n")
+        .filter((l) => l.endsWith(ids[k]) && !/ (create|attach) /.test(l))
+        .map((l) => l.slice(0, -ids[k].length).trim());
+      // Docker's order, checked against dockerd: connect, start, die, disconnect, destroy
+      assert.deepEqual(
+        mine,
+        [
+          `network connect ${network} ${types[network]}`,
+          "container start",
+          "container die",
+          `network disconnect ${network} ${types[network]}`,
+          "container destroy",
+        ],
+        r.stdout,
+      );
+    }
+  });
 });

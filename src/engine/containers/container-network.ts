@@ -143,7 +143,10 @@ export class ContainerNetworking {
   async attach(rec: ContainerRecord): Promise<AttachedNetwork> {
     const hc = rec.hostConfig;
     const mode = hc.NetworkMode ?? "bridge";
-    if (mode === "host" || mode === "none") rec.endpointId = newId();
+    if (mode === "host" || mode === "none") {
+      rec.endpointId = newId();
+      this.#network.announce("connect", mode, rec.id);
+    }
     if (mode === "host") return { namespace: "host", env: [], etc: {} };
     if (mode === "none") return { namespace: "private", env: [], etc: {} };
     if (isContainerMode(mode)) return this.#joinContainer(rec, mode.slice("container:".length));
@@ -185,8 +188,10 @@ export class ContainerNetworking {
 
   /** Unplugs a container that stopped (or failed to start). Idempotent. */
   async release(rec: ContainerRecord): Promise<void> {
-    delete rec.endpointId;
     const mode = rec.hostConfig.NetworkMode ?? "bridge";
+    if (rec.endpointId && (mode === "host" || mode === "none"))
+      this.#network.announce("disconnect", mode, rec.id);
+    delete rec.endpointId;
     if (mode === "host" || mode === "none" || isContainerMode(mode)) return;
     await this.#network.releaseSandbox(rec.id);
   }

@@ -393,6 +393,8 @@ export class ContainerService {
     // restart, too) go side by side: none waits for another, and all are idempotent, so a
     // crash halfway is finished by the next start-up's reconcile
     const goes = removing || rec.hostConfig.AutoRemove === true;
+    // Docker reports the death first, then the network's disconnect and the rest
+    this.#event(rec, "die", { exitCode: String(exitCode) });
     await Promise.all([
       goes ? undefined : this.store.save(rec),
       this.#deps.runtime
@@ -404,7 +406,6 @@ export class ContainerService {
         .release(rec)
         .catch((err) => this.#deps.log("warn", `releasing the network of ${shortId(id)}: ${messageOf(err)}`)),
     ]);
-    this.#event(rec, "die", { exitCode: String(exitCode) });
     this.#waiters.exited(id, exitCode);
     if (rec.hostConfig.AutoRemove) {
       await this.#remove(rec, { force: true, volumes: true }).catch(async (err) => {

@@ -156,6 +156,8 @@ export interface NetworkService {
    * them after RCU grace periods); their addresses are not handed out before they are gone.
    */
   releaseSandbox(containerId: string): Promise<void>;
+  /** A container joining (at its start) or leaving host or none, which have no sandbox: the event Docker sends. */
+  announce(action: "connect" | "disconnect", network: "host" | "none", containerId: string): void;
   /** The live view of a container's networking, undefined when it has no sandbox. */
   sandbox(containerId: string): SandboxInfo | undefined;
   /**

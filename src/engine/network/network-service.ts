@@ -415,6 +415,15 @@ class BridgeNetworkService implements NetworkService {
     while (this.#pending.size > 0) await Promise.all(this.#pending);
   }
 
+  /**
+   * host and none have no sandbox to plug, but Docker still reports a container joining them
+   * at its start and leaving at its end, as for any network.
+   */
+  announce(action: "connect" | "disconnect", network: "host" | "none", containerId: string): void {
+    const net = [...this.#networks.values()].find((n) => n.name === network && n.predefined);
+    if (net) this.#o.events?.(action, net.id, { container: containerId, name: net.name, type: net.driver });
+  }
+
   sandbox(containerId: string): SandboxInfo | undefined {
     const sb = this.#sandboxes.get(containerId);
     if (!sb) return undefined;
