@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
@@ -77,8 +77,9 @@ describe("volume subpaths", () => {
       ]);
       assert.equal(anonymous.code, 1); // create reports a daemon error with 1, run with 125
       assert.match(anonymous.stderr, /must use named volume if subpath is specified/);
-      // nothing staged is left mounted
-      assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes("/subpaths/"));
+      // nothing staged is left, mounted or not
+      assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes("/volume-subpaths/"));
+      assert.deepEqual(readdirSync(`${d.dataRoot}/volume-subpaths`), []);
     });
   }
 });

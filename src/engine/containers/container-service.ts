@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   conflict,
   internal,
@@ -106,7 +106,13 @@ export class ContainerService {
     this.#deps = deps;
     this.store = new ContainerStore(deps.root);
     this.#net = new ContainerNetworking({ network: deps.network, store: this.store });
-    this.#vols = new ContainerVolumes({ volumes: deps.volumes, store: this.store, log: deps.log });
+    this.#vols = new ContainerVolumes({
+      volumes: deps.volumes,
+      store: this.store,
+      log: deps.log,
+      // <data-root>/volume-subpaths, beside the containers' folders
+      stagingRoot: join(dirname(deps.root), "volume-subpaths"),
+    });
   }
 
   #event(rec: ContainerRecord, action: string, extra: Record<string, string> = {}): void {

@@ -5,8 +5,9 @@ import {
   openSync,
   readlinkSync,
   realpathSync,
-  rmSync,
+  rmdirSync,
   statSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { posix } from "node:path";
@@ -51,12 +52,16 @@ export class ContainerVolumes {
   #store: ContainerStore;
   #log: Log;
   /** per container starting, the staging points of its volume subpaths (see #pin) */
-  #staged = new Map<string, string[]>();
+  #staged = new Map<string, Array<{ target: string; directory: boolean }>>();
 
-  constructor(o: { volumes?: VolumeAccess; store: ContainerStore; log: Log }) {
+  /** where subpaths are staged: outside any folder that is ever removed recursively */
+  #stagingRoot: string;
+
+  constructor(o: { volumes?: VolumeAccess; store: ContainerStore; log: Log; stagingRoot: string }) {
     this.#volumes = o.volumes;
     this.#store = o.store;
     this.#log = o.log;
+    this.#stagingRoot = o.stagingRoot;
   }
 
   /** The mount points of a create request, validated; nothing is made yet. */
@@ -179,11 +184,11 @@ export class ContainerVolumes {
       const directory = statSync(`/proc/self/fd/${fd}`).isDirectory();
       const staged = this.#staged.get(containerId) ?? [];
       this.#staged.set(containerId, staged);
-      const target = posix.join(this.#store.dir(containerId), "subpaths", String(staged.length));
-      mkdirSync(posix.dirname(target), { recursive: true });
+      const target = posix.join(this.#stagingRoot, `${containerId}-${staged.length}`);
+      mkdirSync(this.#stagingRoot, { recursive: true, mode: 0o700 });
       if (directory) mkdirSync(target, { recursive: true });
       else writeFileSync(target, "");
-      staged.push(target);
+      staged.push({ target, directory });
       await hostHelper().mount({ source: `/proc/${process.pid}/fd/${fd}`, target, flags: MS_BIND });
       return { source: target, path, directory };
     } finally {
@@ -191,13 +196,21 @@ export class ContainerVolumes {
     }
   }
 
-  /** Drops the staging points (the runtime has bound them, or the start failed). */
+  /**
+   * Drops the staging points (the runtime has bound them, or the start failed). Never
+   * recursively: a point still mounted must not lead a removal into the volume.
+   */
   async #unstage(containerId: string): Promise<void> {
-    for (const target of this.#staged.get(containerId) ?? []) {
+    for (const { target, directory } of this.#staged.get(containerId) ?? []) {
+      // not mounted (the mount itself failed): only the point is left to remove
       await hostHelper()
         .unmount(target, { detach: true })
         .catch(() => {});
-      rmSync(target, { recursive: true, force: true });
+      try {
+        directory ? rmdirSync(target) : unlinkSync(target);
+      } catch (err) {
+        this.#log("warn", `volume subpath staging point ${target}: ${messageOf(err)}`);
+      }
     }
     this.#staged.delete(containerId);
   }
