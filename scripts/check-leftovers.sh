@@ -11,7 +11,7 @@ for pid in $(pgrep -x conmon 2>/dev/null); do
     echo "leftover conmon: $pid"; leaks=1
   fi
 done
-# a test daemon that outlived its suite (the runner's --test-force-exit ends the suite anyway)
+# a test daemon that outlived its suite (the harness kills one that ignores SIGTERM, and says so)
 for pid in $(pgrep -f "src/daemon/entry.mjs --data-root /tmp/kt-" 2>/dev/null); do
   echo "leftover kapseld: $pid $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | cut -c1-200)"; leaks=1
 done
