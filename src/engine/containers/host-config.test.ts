@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkExtraHost, checkNetworkMode, normalizeHostConfig } from "./host-config.ts";
+import { checkExtraHost, checkNetworkMode, checkResources, normalizeHostConfig } from "./host-config.ts";
 
 test("normalizeHostConfig: default network mode is bridge; bad port bindings are Docker 28's 400", () => {
   assert.equal(normalizeHostConfig({}).NetworkMode, "bridge");
@@ -49,4 +49,63 @@ test("checkExtraHost: moby's ValidateExtraHost", () => {
   assert.deepEqual(checkExtraHost("gw:host-gateway"), { host: "gw", ip: "host-gateway" });
   assert.throws(() => checkExtraHost("nohost"), /bad format for add-host: "nohost"/);
   assert.throws(() => checkExtraHost("db:notanip"), /invalid IP address in add-host: "notanip"/);
+});
+
+test("normalizeHostConfig: Docker 28's 'not set' values and default masked paths", () => {
+  const hc = normalizeHostConfig({ MemorySwappiness: -1, PidsLimit: 0, KernelMemory: 1 << 20 });
+  assert.equal(hc.MemorySwappiness, null);
+  assert.equal(hc.PidsLimit, null);
+  assert.ok(!("KernelMemory" in hc));
+  assert.ok(hc.MaskedPaths?.includes("/proc/kcore"));
+  assert.ok(hc.ReadonlyPaths?.includes("/proc/sys"));
+  const given = normalizeHostConfig({ MaskedPaths: [], ReadonlyPaths: ["/proc/sys"], PidsLimit: 7 });
+  assert.deepEqual([given.MaskedPaths, given.ReadonlyPaths, given.PidsLimit], [[], ["/proc/sys"], 7]);
+  const privileged = normalizeHostConfig({ Privileged: true });
+  assert.equal(privileged.MaskedPaths, undefined);
+  assert.throws(
+    () => normalizeHostConfig({ MemorySwappiness: 101 }),
+    /valid memory swappiness range is 0-100/,
+  );
+  assert.throws(() => normalizeHostConfig({ Isolation: "hyperv" }), /invalid isolation 'hyperv' on linux/);
+  assert.doesNotThrow(() => normalizeHostConfig({ Isolation: "Default" }));
+});
+
+test("checkResources: moby's discards with their warnings, and its refusals", () => {
+  const none = {
+    weight: false,
+    weightDevice: false,
+    readBps: false,
+    writeBps: false,
+    readIOps: false,
+    writeIOps: false,
+  };
+  const hc = normalizeHostConfig({
+    CpuPercent: 50,
+    BlkioWeight: 300,
+    BlkioWeightDevice: [{ Path: "/dev/vda", Weight: 100 }],
+    BlkioDeviceReadBps: [{ Path: "/dev/vda", Rate: 1 }],
+  });
+  const warnings = checkResources(hc, none);
+  assert.deepEqual(warnings, [
+    "linux does not support CPU percent. Percent discarded.",
+    "Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.",
+    "Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.",
+    "Your kernel does not support BPS Block I/O read limit or the cgroup is not mounted. Block I/O BPS read limit discarded.",
+  ]);
+  assert.deepEqual(
+    [hc.CpuPercent, hc.BlkioWeight, hc.BlkioWeightDevice, hc.BlkioDeviceReadBps],
+    [0, 0, [], []],
+  );
+  const all = Object.fromEntries(Object.keys(none).map((k) => [k, true])) as typeof none;
+  const kept = normalizeHostConfig({ BlkioDeviceReadBps: [{ Path: "/dev/vda", Rate: 1 }] });
+  assert.deepEqual(checkResources(kept, all), []);
+  assert.deepEqual(kept.BlkioDeviceReadBps, [{ Path: "/dev/vda", Rate: 1 }]);
+  assert.throws(
+    () => checkResources(normalizeHostConfig({ BlkioWeight: 5 }), all),
+    /Range of blkio weight is from 10 to 1000/,
+  );
+  assert.throws(
+    () => checkResources(normalizeHostConfig({ IOMaximumIOps: 10 }), all),
+    /Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps/,
+  );
 });

@@ -6,6 +6,7 @@ import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../runtime/index.t
 import type { DockerConfig, HostConfig } from "./model.ts";
 import { checkSecurityOpt, type HostSecurity, hostSecurity } from "./security-opt.ts";
 
+/** whether the host enforces AppArmor or SELinux: read on the first create */
 let host: HostSecurity | undefined;
 
 /** the log drivers built into Docker 28 */
