@@ -49,3 +49,21 @@ test("without gc() (Node started without --expose-gc) nothing is collected or me
   for (let i = 0; i < 20; i++) passed(4 * MB);
   assert.equal(measured, 0);
 });
+
+test("a pacer of its own pace: a pull's scavenges every 8 MB, full collections at 24 MB of growth", () => {
+  const calls: string[] = [];
+  let held = 10 * MB;
+  const passed = bufferPacer(
+    (o) => calls.push(o.type),
+    () => held,
+    { pace: 8 * MB, heldGrowth: 24 * MB },
+  );
+  passed(4 * MB);
+  assert.deepEqual(calls, []);
+  passed(4 * MB);
+  held = 34 * MB; // 24 MB over the low point: not more than
+  passed(8 * MB);
+  held = 35 * MB;
+  passed(8 * MB);
+  assert.deepEqual(calls, ["minor", "minor", "major"]);
+});

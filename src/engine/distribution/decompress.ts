@@ -2,7 +2,7 @@ import { PassThrough, type Readable, type Transform } from "node:stream";
 import { createGunzip, createZstdDecompress } from "node:zlib";
 import { invalid } from "../../lib/errors.ts";
 import { detectCompression } from "../../lib/tar/compression.ts";
-import { buffersPassed } from "./buffer-pacer.ts";
+import { pullBuffersPassed } from "./buffer-pacer.ts";
 import type { ByteSource } from "./growing-file.ts";
 
 /**
@@ -128,7 +128,7 @@ export function decompressSource(src: ByteSource): LayerFeed {
       kind === "gzip" ? createGunzip({ chunkSize: CHUNK }) : createZstdDecompress({ chunkSize: CHUNK });
     decoder = d;
     d.on("error", fail);
-    d.on("data", (out: Buffer) => buffersPassed(out.length)); // zlib's output, a new buffer each
+    d.on("data", (out: Buffer) => pullBuffersPassed(out.length)); // zlib's output, a new buffer each
     d.pipe(tar);
     // a buffer is read into again only once zlib has consumed what it held (its write callback)
     const free: Array<Promise<void>> = bufs.map(() => Promise.resolve());

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { type FileHandle, open } from "node:fs/promises";
 import { Writable } from "node:stream";
-import { buffersPassed } from "./buffer-pacer.ts";
+import { pullBuffersPassed } from "./buffer-pacer.ts";
 
 /**
  * A file being downloaded, readable while it grows: the writer hashes what it is given and
@@ -110,7 +110,7 @@ export class GrowingFile extends EventEmitter {
       highWaterMark: BATCH,
       write: (chunk: Buffer, _enc, cb) => {
         hash.update(chunk);
-        buffersPassed(chunk.length);
+        pullBuffersPassed(chunk.length);
         this.#pending.push({ at: this.received, buf: chunk });
         this.received += chunk.length;
         bytes += chunk.length;
