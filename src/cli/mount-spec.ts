@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { ramInBytes } from "./flags/byte-size.ts";
+import { csvFields } from "./flags/csv-record.ts";
 
 /** A mount as the Engine API takes it in HostConfig.Mounts. */
 export interface MountSpec {
@@ -22,29 +23,6 @@ export interface MountSpec {
   };
   ImageOptions?: { Subpath?: string };
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-}
-
-/** A CSV record as Go's encoding/csv reads one line: commas separate, double quotes group. */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === "") quoted = true;
-    else if (c === ",") {
-      out.push(field);
-      field = "";
-    } else field += c;
-  }
-  out.push(field);
-  return out;
 }
 
 function goBool(key: string, val: string): boolean {

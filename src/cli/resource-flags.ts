@@ -1,6 +1,7 @@
 import type { HostConfig } from "../client/index.ts";
 import { type FlagSpec, ifChanged, list, type ParsedArgs, str } from "./command.ts";
 import { ramInBytes } from "./flags/byte-size.ts";
+import { csvFields } from "./flags/csv-record.ts";
 
 /**
  * create and run's cgroup flags beyond memory, CPUs and pids: block I/O weights and limits,
@@ -251,27 +252,4 @@ function gpuRequest(v: string): Record<string, unknown> {
   if (!seen.has("count") && req.DeviceIDs === null) req.Count = 1;
   req.Capabilities ??= [["gpu"]];
   return req;
-}
-
-/** One line of CSV, quotes as encoding/csv reads them. */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"' && cur === "") quoted = true;
-    else if (c === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += c;
-  }
-  out.push(cur);
-  return out;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { invalid, notImplemented } from "../../lib/errors.ts";
+import { parseGoBool } from "../../lib/go-bool.ts";
 
 /** What the host enforces, which decides whether a label or AppArmor profile means anything. */
 export interface HostSecurity {
@@ -58,7 +59,7 @@ export function checkSecurityOpt(opts: readonly string[], host: HostSecurity): v
         break;
       case "no-new-privileges":
       case "writable-cgroups":
-        if (parseBool(v) === undefined) throw invalid(`invalid --security-opt 2: "${opt}"`);
+        if (parseGoBool(v) === undefined) throw invalid(`invalid --security-opt 2: "${opt}"`);
         break;
       default:
         throw invalid(`invalid --security-opt 2: "${opt}"`);
@@ -77,14 +78,7 @@ export function securityFlag(
   for (const opt of opts) {
     if (opt === name) on = true;
     else if (opt.startsWith(`${name}=`) || opt.startsWith(`${name}:`))
-      on = parseBool(opt.slice(name.length + 1)) ?? on;
+      on = parseGoBool(opt.slice(name.length + 1)) ?? on;
   }
   return on;
-}
-
-/** Go's strconv.ParseBool */
-function parseBool(v: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(v)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(v)) return false;
-  return undefined;
 }

@@ -1,4 +1,5 @@
 import { invalid } from "../../lib/errors.ts";
+import { parseGoBool } from "../../lib/go-bool.ts";
 
 /** What list and prune filters look at. */
 export interface FilterSubject {
@@ -65,13 +66,6 @@ export function listPredicate(filters: Map<string, string[]>): (v: FilterSubject
     (dangling === undefined || dangling === !v.inUse);
 }
 
-/** Go's strconv.ParseBool. */
-function parseBool(value: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(value)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(value)) return false;
-  return undefined;
-}
-
 /**
  * POST /volumes/prune filters: label, label!, all. Without all=true only anonymous volumes go
  * (Docker 23+). The caller narrows to unused local volumes without options, as Docker does.
@@ -82,7 +76,7 @@ export function prunePredicate(filters: Map<string, string[]>): (v: FilterSubjec
   if (all.length > 1) throw invalid(`invalid filter 'all=${goList(all)}': only one value is expected`);
   let everything = false;
   if (all.length === 1) {
-    const b = parseBool(all[0]);
+    const b = parseGoBool(all[0]);
     if (b === undefined)
       throw invalid(
         `invalid filter 'all': strconv.ParseBool: parsing ${JSON.stringify(all[0])}: invalid syntax`,

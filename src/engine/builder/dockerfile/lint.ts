@@ -2,6 +2,7 @@
 // the `# check=` directive (`skip=Rule1,Rule2`, `skip=all`, `error=true`). Pure: the Dockerfile
 // only, no image configs (so BuildKit's UndefinedVar, which needs the base image's env, is left out).
 
+import { parseGoBool } from "../../../lib/go-bool.ts";
 import { buildkitRules } from "./lint-buildkit.ts";
 import { kapselRules } from "./lint-kapsel.ts";
 import type { Dockerfile } from "./types.ts";
@@ -66,15 +67,9 @@ export function parseCheckOptions(check: string | undefined): CheckOptions {
       if (value === "all") opts.skipAll = true;
       else for (const r of value.split(",")) opts.skip.add(r.trim());
     } else if (key === "error") {
-      const b = goParseBool(value);
+      const b = parseGoBool(value);
       if (b !== undefined) opts.error = b;
     }
   }
   return opts;
-}
-
-function goParseBool(s: string): boolean | undefined {
-  if (["1", "t", "T", "TRUE", "true", "True"].includes(s)) return true;
-  if (["0", "f", "F", "FALSE", "false", "False"].includes(s)) return false;
-  return undefined;
 }
