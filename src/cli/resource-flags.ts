@@ -1,5 +1,5 @@
 import type { HostConfig } from "../client/index.ts";
-import { type FlagSpec, ifChanged, list, type ParsedArgs, str } from "./command.ts";
+import { type FlagSpec, list, type ParsedArgs } from "./command.ts";
 import { ramInBytes } from "./flags/byte-size.ts";
 import { csvFields } from "./flags/csv-record.ts";
 
@@ -68,10 +68,33 @@ export const resourceFlags: FlagSpec[] = [
   { name: "storage-opt", type: "list", description: "Storage driver options for the container" },
 ];
 
+/** Flags whose parsed value is a HostConfig field as it is. */
+const SCALAR_FIELDS: Record<string, string> = {
+  "blkio-weight": "BlkioWeight",
+  "cpu-period": "CpuPeriod",
+  "cpu-quota": "CpuQuota",
+  "cpu-rt-period": "CpuRealtimePeriod",
+  "cpu-rt-runtime": "CpuRealtimeRuntime",
+  "kernel-memory": "KernelMemory",
+  "cpuset-cpus": "CpusetCpus",
+  "cpuset-mems": "CpusetMems",
+  isolation: "Isolation",
+};
+
+/** Device flags: each value parsed into an entry of a HostConfig list. */
+const DEVICE_FIELDS: Record<string, [field: string, parse: (v: string) => unknown]> = {
+  "blkio-weight-device": ["BlkioWeightDevice", weightDevice],
+  "device-read-bps": ["BlkioDeviceReadBps", bpsDevice],
+  "device-write-bps": ["BlkioDeviceWriteBps", bpsDevice],
+  "device-read-iops": ["BlkioDeviceReadIOps", iopsDevice],
+  "device-write-iops": ["BlkioDeviceWriteIOps", iopsDevice],
+};
+
 /** The resource flags as given: turned into HostConfig fields with the create request. */
 export interface ResourceFlags {
-  numbers: Record<string, number>;
-  strings: Record<string, string>;
+  /** HostConfig fields of the scalar flags given */
+  scalars: Record<string, unknown>;
+  /** the list flags' values, by flag */
   lists: Record<string, string[]>;
   swappiness: number;
 }
@@ -85,34 +108,13 @@ export function readResourceFlags(flags: ParsedArgs): ResourceFlags {
       throw new Error(
         `"--${flag}" is only supported on a Docker daemon running on windows, but the Docker daemon is running on linux`,
       );
-  const numbers: Record<string, number> = {};
-  for (const flag of [
-    "blkio-weight",
-    "cpu-period",
-    "cpu-quota",
-    "cpu-rt-period",
-    "cpu-rt-runtime",
-    "kernel-memory",
-  ]) {
-    const v = ifChanged<number>(flags, flag);
-    if (v !== undefined) numbers[flag] = Number(v);
-  }
-  const strings: Record<string, string> = {};
-  for (const flag of ["cpuset-cpus", "cpuset-mems", "isolation"])
-    if (flags.changed.has(flag)) strings[flag] = str(flags, flag);
+  const scalars: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(SCALAR_FIELDS))
+    if (flags.changed.has(flag)) scalars[field] = flags.flags[flag];
   const lists: Record<string, string[]> = {};
-  for (const flag of [
-    "blkio-weight-device",
-    "device-read-bps",
-    "device-write-bps",
-    "device-read-iops",
-    "device-write-iops",
-    "device-cgroup-rule",
-    "gpus",
-    "storage-opt",
-  ])
+  for (const flag of [...Object.keys(DEVICE_FIELDS), "device-cgroup-rule", "gpus", "storage-opt"])
     lists[flag] = list(flags, flag);
-  return { numbers, strings, lists, swappiness: Number(flags.flags["memory-swappiness"] ?? -1) };
+  return { scalars, lists, swappiness: Number(flags.flags["memory-swappiness"] ?? -1) };
 }
 
 /**
@@ -122,28 +124,12 @@ export function readResourceFlags(flags: ParsedArgs): ResourceFlags {
 export function resourceHostConfig(r: ResourceFlags): Partial<HostConfig> {
   if (r.swappiness !== -1 && (r.swappiness < 0 || r.swappiness > 100))
     throw new Error(`invalid value: ${r.swappiness}. Valid memory swappiness range is 0-100`);
-  const out: Record<string, unknown> = { MemorySwappiness: r.swappiness };
-  const fields: Record<string, string> = {
-    "blkio-weight": "BlkioWeight",
-    "cpu-period": "CpuPeriod",
-    "cpu-quota": "CpuQuota",
-    "cpu-rt-period": "CpuRealtimePeriod",
-    "cpu-rt-runtime": "CpuRealtimeRuntime",
-    "kernel-memory": "KernelMemory",
-    "cpuset-cpus": "CpusetCpus",
-    "cpuset-mems": "CpusetMems",
-    isolation: "Isolation",
-  };
-  for (const [flag, v] of [...Object.entries(r.numbers), ...Object.entries(r.strings)]) out[fields[flag]] = v;
-  const devices = (flag: string, parse: (v: string) => unknown) => (r.lists[flag] ?? []).map(parse);
-  out.BlkioWeightDevice = devices("blkio-weight-device", weightDevice);
-  out.BlkioDeviceReadBps = devices("device-read-bps", bpsDevice);
-  out.BlkioDeviceWriteBps = devices("device-write-bps", bpsDevice);
-  out.BlkioDeviceReadIOps = devices("device-read-iops", iopsDevice);
-  out.BlkioDeviceWriteIOps = devices("device-write-iops", iopsDevice);
+  const out: Record<string, unknown> = { MemorySwappiness: r.swappiness, ...r.scalars };
+  for (const [flag, [field, parse]] of Object.entries(DEVICE_FIELDS))
+    out[field] = (r.lists[flag] ?? []).map(parse);
   const rules = r.lists["device-cgroup-rule"] ?? [];
   if (rules.length > 0) out.DeviceCgroupRules = rules;
-  const gpus = devices("gpus", gpuRequest);
+  const gpus = (r.lists.gpus ?? []).map(gpuRequest);
   if (gpus.length > 0) out.DeviceRequests = gpus;
   const storage = r.lists["storage-opt"] ?? [];
   if (storage.length > 0) {

@@ -767,7 +767,6 @@ export class ContainerService {
     });
   }
 
-  /** The container's networks and ports as inspect and ps show them. */
   /** The running containers' endpoints on the host or none network, as network inspect lists them. */
   endpointsOn(network: "host" | "none"): Record<string, NetworkContainer> {
     const out: Record<string, NetworkContainer> = {};
@@ -784,6 +783,7 @@ export class ContainerService {
     return out;
   }
 
+  /** The container's networks and ports as inspect and ps show them. */
   networkView(rec: ContainerRecord): NetworkView {
     return this.#net.view(rec);
   }

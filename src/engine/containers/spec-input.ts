@@ -79,7 +79,7 @@ export function buildContainerSpec(
     sysctls: hc.Sysctls ?? undefined,
     noNewPrivileges: securityFlag(securityOpts, "no-new-privileges") === true,
     writableCgroups: securityFlag(securityOpts, "writable-cgroups"),
-    unmaskSystemPaths: (hc.SecurityOpt ?? []).includes("systempaths=unconfined"),
+    unmaskSystemPaths: securityOpts.includes("systempaths=unconfined"),
     maskedPaths: hc.MaskedPaths ?? undefined,
     readonlyPaths: hc.ReadonlyPaths ?? undefined,
     oomScoreAdj: hc.OomScoreAdj || undefined,
