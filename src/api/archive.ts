@@ -1,5 +1,4 @@
 import type { Readable } from "node:stream";
-import { archivePath, encodePathStat, extractArchive, statPath } from "../engine/archive/index.ts";
 import type { Engine } from "../engine/engine.ts";
 import { invalid } from "../lib/errors.ts";
 import { queryBool } from "./request.ts";
@@ -7,6 +6,8 @@ import { sendNoContent, sendStream } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
 
 const STAT_HEADER = "X-Docker-Container-Path-Stat";
+/** the archive domain and its tar code load with the first `docker cp`, not with the daemon */
+const archive = () => import("../engine/archive/index.ts");
 
 /**
  * /containers/{id}/archive (docker cp): stat (HEAD), read (GET) and write (PUT) paths inside a
@@ -15,6 +16,7 @@ const STAT_HEADER = "X-Docker-Container-Path-Stat";
 export function archiveRoutes(router: Router, engine: Engine): void {
   router.head("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
+    const { encodePathStat, statPath } = await archive();
     const { fs, release } = await engine.containerFs(ctx.params.id);
     try {
       const stat = await statPath(fs, path, ctx.params.id);
@@ -27,6 +29,7 @@ export function archiveRoutes(router: Router, engine: Engine): void {
 
   router.get("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
+    const { archivePath, encodePathStat } = await archive();
     const { fs, rec, release } = await engine.containerFs(ctx.params.id);
     let tar: Readable;
     try {
@@ -43,6 +46,7 @@ export function archiveRoutes(router: Router, engine: Engine): void {
 
   router.put("/containers/{id}/archive", async (ctx) => {
     const path = pathParam(ctx);
+    const { extractArchive } = await archive();
     const { fs, rec, release } = await engine.containerFs(ctx.params.id);
     try {
       await extractArchive(fs, path, ctx.req, {

@@ -11,7 +11,6 @@ import { discardUpgradeBody, type Hijacked, hijack } from "./hijack.ts";
 import { queryBool } from "./request.ts";
 import { drained } from "./respond.ts";
 import type { RouteContext } from "./router.ts";
-import { checkWebsocketUpgrade, websocketHijack } from "./websocket.ts";
 
 /**
  * The streaming container endpoints: logs and attach (hijacked). Semantics follow moby's
@@ -179,7 +178,9 @@ export async function attachContainer(
     throw invalid(`Invalid detach keys (${keysSpec}) provided`);
   }
   const rec0 = engine.containers.store.get(ctx.params.id);
-  if (o.websocket) checkWebsocketUpgrade(ctx); // before the attach is registered
+  // the websocket code loads with the first attach over a websocket
+  const ws = o.websocket ? await import("./websocket.ts") : undefined;
+  ws?.checkWebsocketUpgrade(ctx); // before the attach is registered
   if (rec0.state.Paused) {
     throw conflict(`container ${ctx.params.id} is paused, unpause the container before attach`);
   }
@@ -190,7 +191,7 @@ export async function attachContainer(
   const wantStdin = (all || queryBool(q, "stdin")) && rec.config.OpenStdin;
   const multiplexed = !tty && !o.websocket;
   let conn: Hijacked;
-  if (o.websocket) conn = websocketHijack(ctx);
+  if (ws) conn = ws.websocketHijack(ctx);
   else {
     await discardUpgradeBody(ctx);
     conn = hijack(ctx, multiplexed);

@@ -2,7 +2,7 @@ import { cpus, totalmem } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ContainerRecord, cgroupPathOf } from "../engine/containers/index.ts";
 import type { Engine } from "../engine/engine.ts";
-import { emptyStats, readSample, type StatsSample, statsResponse } from "../engine/stats/index.ts";
+import type { StatsSample } from "../engine/stats/index.ts";
 import { queryBool } from "./request.ts";
 import { jsonLines } from "./respond.ts";
 import type { RouteContext, Router } from "./router.ts";
@@ -18,6 +18,8 @@ export function statsRoutes(router: Router, engine: Engine): void {
 
 async function containerStats(ctx: RouteContext, engine: Engine): Promise<void> {
   const rec = engine.containers.store.get(ctx.params.id);
+  // the stats code loads with the first request for it
+  const { emptyStats, readSample, statsResponse } = await import("../engine/stats/index.ts");
   const stream = queryBool(ctx.query, "stream", true);
   const oneShot = queryBool(ctx.query, "one-shot");
   const opts = { hostMemory: totalmem(), onlineCpus: cpus().length };

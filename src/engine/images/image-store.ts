@@ -4,9 +4,7 @@ import { posix } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../lib/atomic-file.ts";
 import { invalid, isKind, notFound } from "../../lib/errors.ts";
 import { hostArchitecture } from "../../lib/host-arch.ts";
-import { packDirectory } from "../../lib/tar/pack-directory.ts";
 import type { Storage } from "../storage/index.ts";
-import { BOOTSTRAP_EPOCH, busyboxRootfs, hostBusybox } from "./busybox-rootfs.ts";
 import { applyChanges } from "./change-lines.ts";
 import { debootstrap, findDebootstrap, removeScratch } from "./debian-bootstrap.ts";
 import {
@@ -345,6 +343,8 @@ export class LocalImageStore implements ImageStore {
   }
 
   async bootstrapBusybox(repoTag = "busybox:latest"): Promise<string> {
+    // the tar code loads here, not with the store: a daemon seldom bootstraps
+    const { BOOTSTRAP_EPOCH, busyboxRootfs, hostBusybox } = await import("./busybox-rootfs.ts");
     const bb = await hostBusybox();
     const created = rfc3339Nano(BOOTSTRAP_EPOCH);
     return this.createImage({
@@ -367,6 +367,7 @@ export class LocalImageStore implements ImageStore {
     if (!/^[a-z][a-z0-9-]*$/.test(suite)) throw invalid(`invalid Debian suite: ${suite}`);
     this.#parseRepoTag(repoTag);
     await findDebootstrap();
+    const { packDirectory } = await import("../../lib/tar/pack-directory.ts");
     const dir = await mkdtemp(posix.join(this.#root, "tmp", "debootstrap-"));
     try {
       const target = posix.join(dir, "rootfs");

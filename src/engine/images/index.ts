@@ -19,8 +19,11 @@ import type { ImageConfig } from "./image-config.ts";
 import type { PruneReport } from "./image-prune.ts";
 import { LocalImageStore } from "./image-store.ts";
 
-export { loadImages } from "./archive-load.ts";
-export { saveImages } from "./archive-save.ts";
+// docker save and load bring the tar code: loaded on their first use, not with the store
+export const loadImages: typeof import("./archive-load.ts").loadImages = async (...args) =>
+  (await import("./archive-load.ts")).loadImages(...args);
+export const saveImages: typeof import("./archive-save.ts").saveImages = async (...args) =>
+  (await import("./archive-save.ts")).saveImages(...args);
 export { applyChanges } from "./change-lines.ts";
 export type { ContainerConfig, HealthConfig, HistoryEntry, ImageConfig } from "./image-config.ts";
 export { checkImagePlatform } from "./image-platform.ts";

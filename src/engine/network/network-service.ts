@@ -8,7 +8,7 @@ import { overlaps6, parseCidr6, prefixOf6 } from "../../lib/ipv6.ts";
 import { KeyedLock } from "../../lib/keyed-lock.ts";
 import type { DnsQuery } from "./dns-message.ts";
 import { resolvConfNameservers, resolveQuery } from "./dns-records.ts";
-import { DnsServer } from "./dns-server.ts";
+import type { DnsServer } from "./dns-server.ts";
 import { chainPrefixFor, type FirewallPlan, planFirewall } from "./firewall-plan.ts";
 import { findNetworkTools } from "./host-command.ts";
 import type {
@@ -590,6 +590,8 @@ class BridgeNetworkService implements NetworkService {
     }
     if (net.predefined || this.#dns.has(net.id)) return;
     try {
+      // loaded with the first user-defined network: the default bridge has no embedded DNS
+      const { DnsServer } = await import("./dns-server.ts");
       const server = await DnsServer.start({
         address: net.addressing!.gateway,
         port: 53,

@@ -33,11 +33,18 @@ import type {
   StorageDriver,
 } from "./index.ts";
 import { makeInitLayer } from "./init-layer.ts";
-import { type UnpackResult, unpackLayer } from "./layer-unpack.ts";
+import type { UnpackResult } from "./layer-unpack.ts";
 import { LayerView, type ViewLayer } from "./layer-view.ts";
 import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
 import { probeOverlay } from "./overlay-probe.ts";
-import { packChanges, packView } from "./tree-tar.ts";
+
+/**
+ * The tar code (tar-stream, unpacking, packing) loads when a layer is first unpacked or packed:
+ * a daemon that only runs containers from the images it has never needs it.
+ */
+const unpackLayer: typeof import("./layer-unpack.ts").unpackLayer = async (...args) =>
+  (await import("./layer-unpack.ts")).unpackLayer(...args);
+const treeTar = () => import("./tree-tar.ts");
 
 interface LayerRecord extends LayerInfo {
   /** name of the short symlink under l/ */
@@ -644,13 +651,13 @@ export class LayerStore implements Storage {
   }
 
   exportRootfs(id: string): NodeJS.ReadableStream {
-    return lazyStream(async () => packView((await this.#views(id)).next));
+    return lazyStream(async () => (await treeTar()).packView((await this.#views(id)).next));
   }
 
   diffTar(id: string, o?: DiffTarOptions): NodeJS.ReadableStream {
     return lazyStream(async () => {
       const { changes, next } = await this.#changes(id);
-      return packChanges(next, changes, new Date(), o?.mtimeMax);
+      return (await treeTar()).packChanges(next, changes, new Date(), o?.mtimeMax);
     });
   }
 
