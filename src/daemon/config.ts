@@ -10,6 +10,8 @@ export interface DaemonConfig {
   configFile?: string;
   logLevel: "debug" | "info" | "warn" | "error" | "fatal";
   defaultRuntime: string;
+  /** "builtin" (Docker's default profile), "unconfined", or a profile file's path */
+  seccompProfile: string;
   storageDriver?: "overlay" | "copy";
   detachKeys?: string;
   insecureRegistries: string[];
@@ -39,6 +41,8 @@ Options:
   -H, --host list               Daemon socket(s) to connect to (default unix:///run/kapsel/kapsel.sock)
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string          Path to use for daemon PID file (default "<exec-root>/kapseld.pid")
+      --seccomp-profile string  Path to seccomp profile. Set to "unconfined" to disable the default
+                                seccomp profile (default "builtin")
   -s, --storage-driver string   Storage driver to use ("overlay2"|"vfs")
   -v, --version                 Print version information and quit
 `;
@@ -66,6 +70,7 @@ const FLAG_KEYS: Record<string, string> = {
   "--bridge": "bridge",
   "--bip": "bip",
   "--default-address-pool": "default-address-pools",
+  "--seccomp-profile": "seccomp-profile",
 };
 
 /**
@@ -113,6 +118,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     configFile,
     logLevel: logLevel as DaemonConfig["logLevel"],
     defaultRuntime: pick("default-runtime", "runc"),
+    seccompProfile: pick("seccomp-profile", "") || "builtin",
     storageDriver: driver === undefined ? undefined : driver.startsWith("overlay") ? "overlay" : "copy",
     detachKeys: file["detach-keys"] as string | undefined,
     insecureRegistries: pick("insecure-registries", []),

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cpus, hostname, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { type KapselError, notImplemented } from "../lib/errors.ts";
+import { invalid, type KapselError, messageOf, notImplemented } from "../lib/errors.ts";
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
 import type { ContainerFs } from "./archive/index.ts";
 import { createBuilder } from "./builder/index.ts";
@@ -11,7 +11,13 @@ import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
 import { createImageStore, type ImageRecord, type ImageStore } from "./images/index.ts";
 import { type AddressPool, createNetworkService, type NetworkService } from "./network/index.ts";
-import { createRuntime, type Runtime } from "./runtime/index.ts";
+import {
+  createRuntime,
+  hostHasSeccomp,
+  parseSeccompProfile,
+  type Runtime,
+  type SeccompProfile,
+} from "./runtime/index.ts";
 import { createStorage, type Storage } from "./storage/index.ts";
 import { createVolumeService, type VolumeService } from "./volumes/index.ts";
 
@@ -21,6 +27,8 @@ export interface EngineConfig {
   execRoot: string;
   logLevel: string;
   defaultRuntime: string;
+  /** dockerd's --seccomp-profile: "builtin" (the default), "unconfined" or a profile file */
+  seccompProfile?: string;
   storageDriver?: "overlay" | "copy";
   detachKeys?: string;
   /** the default network's Linux bridge (dockerd --bridge) */
@@ -56,6 +64,7 @@ export class Engine {
 
   private constructor(parts: {
     config: EngineConfig;
+    seccomp: SeccompProfile | "unconfined" | undefined;
     tools: HostTools;
     events: EventBus;
     storage: Storage;
@@ -87,6 +96,7 @@ export class Engine {
       initPath: parts.tools.init,
       volumes: parts.volumes,
       runtimeName: parts.config.defaultRuntime,
+      seccomp: parts.seccomp,
     });
     this.execs = new ExecService({
       containers: this.containers,
@@ -97,6 +107,7 @@ export class Engine {
   }
 
   static async open(config: EngineConfig, tools: HostTools, log: Logger, id: string): Promise<Engine> {
+    const seccomp = daemonSeccomp(config.seccompProfile);
     const events = createEventBus();
     const storage = await createStorage({
       root: join(config.dataRoot, "storage"),
@@ -131,7 +142,19 @@ export class Engine {
       inUse: (name) => containers?.volumeUsers(name) ?? [],
       log,
     });
-    const engine = new Engine({ config, tools, events, storage, images, runtime, network, volumes, log, id });
+    const engine = new Engine({
+      config,
+      seccomp,
+      tools,
+      events,
+      storage,
+      images,
+      runtime,
+      network,
+      volumes,
+      log,
+      id,
+    });
     containers = engine.containers;
     // also settles the network (after the containers' states are known, before restart policies run)
     await engine.containers.reconcile();
@@ -326,6 +349,8 @@ export class Engine {
     const all = this.containers.store.all();
     const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
     const paused = all.filter((c) => c.state.Paused).length;
+    // dockerd names the profile by its setting: builtin, unconfined, or the file's path
+    const seccompName = this.config.seccompProfile || "builtin";
     return {
       ID: this.id,
       Containers: all.length,
@@ -395,8 +420,11 @@ export class Engine {
       ContainerdCommit: { ID: "" },
       RuncCommit: { ID: this.tools.runtimeVersion ?? "" },
       InitCommit: { ID: "" },
-      SecurityOptions: [],
-      Warnings: this.tools.warnings,
+      SecurityOptions: hostHasSeccomp() ? [`name=seccomp,profile=${seccompName}`] : [],
+      Warnings:
+        hostHasSeccomp() && seccompName !== "builtin"
+          ? [...this.tools.warnings, "WARNING: daemon is not using the default seccomp profile"]
+          : this.tools.warnings,
     };
   }
 
@@ -434,4 +462,16 @@ function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
     });
     return made;
   };
+}
+
+/** dockerd's setupSeccompProfile: the profile for containers that name none (undefined: Docker's). */
+function daemonSeccomp(setting = "builtin"): SeccompProfile | "unconfined" | undefined {
+  if (setting === "builtin" || setting === "unconfined") return setting === "builtin" ? undefined : setting;
+  let text: string;
+  try {
+    text = readFileSync(setting, "utf8");
+  } catch (err) {
+    throw invalid(`opening seccomp profile (${setting}) failed: ${messageOf(err)}`);
+  }
+  return parseSeccompProfile(text);
 }

@@ -16,7 +16,7 @@ import { parseSignal } from "../../lib/signals.ts";
 import type { EventBus } from "../events/index.ts";
 import { checkImagePlatform, type ImageStore } from "../images/index.ts";
 import type { NetworkContainer, NetworkService } from "../network/index.ts";
-import type { AttachSession, Runtime } from "../runtime/index.ts";
+import type { AttachSession, Runtime, SeccompProfile } from "../runtime/index.ts";
 import type { Change, Storage } from "../storage/index.ts";
 import { commandOf, mergeImageConfig, normalizeConfig } from "./config-merge.ts";
 import {
@@ -69,6 +69,8 @@ export interface ContainerServiceDeps {
   volumes?: VolumeAccess;
   /** the OCI runtime every container runs with (dockerd's --default-runtime); default runc */
   runtimeName?: string;
+  /** dockerd's --seccomp-profile for containers that name none: undefined is Docker's default */
+  seccomp?: SeccompProfile | "unconfined";
 }
 
 export interface CreateRequest extends Partial<DockerConfig> {
@@ -269,6 +271,7 @@ export class ContainerService {
       const mounts = await this.#vols.setup(rec, rootfs);
       const spec = buildContainerSpec(rec, rootfs, {
         initPath: this.#deps.initPath,
+        seccomp: this.#deps.seccomp,
         network: net.namespace,
         env: net.env,
         mounts,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { invalid, notImplemented } from "../../lib/errors.ts";
 import { parseGoBool } from "../../lib/go-bool.ts";
+import { parseSeccompProfile, type SeccompProfile } from "../runtime/index.ts";
 
 /** What the host enforces, which decides whether a label or AppArmor profile means anything. */
 export interface HostSecurity {
@@ -26,10 +27,10 @@ export function hostSecurity(): HostSecurity {
  * moby's parseSecurityOpt, in its order and words, for a create request: no-new-privileges and
  * writable-cgroups (optionally =bool), label and apparmor and seccomp (=value, or :value).
  * systempaths=unconfined is the docker CLI's to turn into empty MaskedPaths and ReadonlyPaths;
- * sent as is, Docker refuses it. What kapsel cannot apply is refused rather than dropped: a
- * seccomp profile (kapsel applies none, as with seccomp=unconfined), an AppArmor profile or an
- * SELinux label on a host that enforces them (where the host has neither, Docker records them
- * and applies nothing: so does kapsel).
+ * sent as is, Docker refuses it. A seccomp profile (the JSON the docker CLI read from the file)
+ * is decoded now, where Docker would fail only at start. What kapsel cannot apply is refused
+ * rather than dropped: an AppArmor profile or an SELinux label on a host that enforces them
+ * (where the host has neither, Docker records them and applies nothing: so does kapsel).
  */
 export function checkSecurityOpt(opts: readonly string[], host: HostSecurity): void {
   const labels: string[] = [];
@@ -52,10 +53,7 @@ export function checkSecurityOpt(opts: readonly string[], host: HostSecurity): v
           throw notImplemented(`AppArmor profiles are not implemented in kapsel: ${opt}`);
         break;
       case "seccomp":
-        if (v !== "unconfined")
-          throw notImplemented(
-            "seccomp profiles are not implemented in kapsel: containers run without a seccomp filter, as with seccomp=unconfined",
-          );
+        if (v !== "unconfined" && v !== "builtin") parseSeccompProfile(v);
         break;
       case "no-new-privileges":
       case "writable-cgroups":
@@ -67,6 +65,19 @@ export function checkSecurityOpt(opts: readonly string[], host: HostSecurity): v
   }
   if (host.selinux && labels.some((l) => l !== "disable"))
     throw notImplemented(`SELinux labels are not implemented in kapsel: ${labels.join(", ")}`);
+}
+
+/**
+ * The seccomp profile the options ask for, the last one winning: "builtin" (Docker's default),
+ * "unconfined", a profile of the user's, or undefined when they name none.
+ */
+export function seccompOption(
+  opts: readonly string[],
+): SeccompProfile | "builtin" | "unconfined" | undefined {
+  let value: string | undefined;
+  for (const opt of opts) if (/^seccomp[=:]/.test(opt)) value = opt.slice("seccomp=".length);
+  if (value === undefined || value === "builtin" || value === "unconfined") return value;
+  return parseSeccompProfile(value);
 }
 
 /** The value a bare or =bool option has in a SecurityOpt list, the last one winning (undefined: not there). */

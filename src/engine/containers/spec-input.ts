@@ -6,11 +6,12 @@ import {
   type MountInput,
   type NamespaceChoice,
   type OciSpec,
+  type SeccompProfile,
   type SpecInput,
 } from "../runtime/index.ts";
 import { cgroupPathOf } from "./cgroup-path.ts";
 import type { ContainerRecord } from "./model.ts";
-import { securityFlag } from "./security-opt.ts";
+import { seccompOption, securityFlag } from "./security-opt.ts";
 import { resolveUser } from "./user.ts";
 
 /**
@@ -23,7 +24,14 @@ import { resolveUser } from "./user.ts";
 export function buildContainerSpec(
   rec: ContainerRecord,
   rootfs: string,
-  o: { initPath?: string; network?: NamespaceChoice; env?: string[]; mounts?: MountInput[] },
+  o: {
+    initPath?: string;
+    /** the daemon's profile for containers that name none */
+    seccomp?: SeccompProfile | "unconfined";
+    network?: NamespaceChoice;
+    env?: string[];
+    mounts?: MountInput[];
+  },
 ): OciSpec {
   const hc = rec.hostConfig;
   const securityOpts = hc.SecurityOpt ?? [];
@@ -79,6 +87,7 @@ export function buildContainerSpec(
     sysctls: hc.Sysctls ?? undefined,
     noNewPrivileges: securityFlag(securityOpts, "no-new-privileges") === true,
     writableCgroups: securityFlag(securityOpts, "writable-cgroups"),
+    seccomp: seccompOf(seccompOption(securityOpts), hc.Privileged === true, o.seccomp),
     unmaskSystemPaths: securityOpts.includes("systempaths=unconfined"),
     maskedPaths: hc.MaskedPaths ?? undefined,
     readonlyPaths: hc.ReadonlyPaths ?? undefined,
@@ -177,4 +186,17 @@ function apiTmpfsMounts(mounts: ApiMount[]): MountInput[] {
       tmpfsSize: m.TmpfsOptions?.SizeBytes,
       tmpfsMode: m.TmpfsOptions?.Mode,
     }));
+}
+
+/**
+ * As moby's WithSeccomp: the container's own choice ("builtin" is Docker's default profile), else
+ * the daemon's, which a privileged container does without.
+ */
+function seccompOf(
+  own: SeccompProfile | "builtin" | "unconfined" | undefined,
+  privileged: boolean,
+  daemon: SeccompProfile | "unconfined" | undefined,
+): SeccompProfile | "unconfined" | undefined {
+  if (own === "builtin") return undefined;
+  return own ?? (privileged ? undefined : daemon);
 }

@@ -7,7 +7,7 @@
 export const HOST_HELPER_SCRIPT = `
 use strict;
 use POSIX ();
-my ($MOUNT, $UMOUNT2, $UNSHARE, $SETNS, $CAPSET, $PRCTL, $SETGROUPS, $SETRESUID, $SETRESGID, $PRLIMIT, $KEYCTL) = @ARGV;
+my ($MOUNT, $UMOUNT2, $UNSHARE, $SETNS, $CAPSET, $PRCTL, $SETGROUPS, $SETRESUID, $SETRESGID, $PRLIMIT, $KEYCTL, $SECCOMP) = @ARGV;
 my $CLONE_NEWNET = 0x40000000;
 $SIG{INT} = 'IGNORE'; # a ctrl-c meant for a foreground kapseld; it closes our stdin when it goes
 binmode STDIN; binmode STDOUT;
@@ -201,7 +201,7 @@ sub op_nsexec {
   my @cg = splice(@r, 0, $ncg);
   my ($uid, $gid, $ngid) = splice(@r, 0, 3);
   my @gids = splice(@r, 0, $ngid);
-  my ($caps, $nnp, $nrl) = splice(@r, 0, 3);
+  my ($caps, $nnp, $filter, $nrl) = splice(@r, 0, 4);
   my @rl = splice(@r, 0, $nrl);
   my ($oom, $keyring, $cwd, $stdin, $nenv) = splice(@r, 0, 5);
   my @env = splice(@r, 0, $nenv);
@@ -266,6 +266,15 @@ sub op_nsexec {
         syscall($PRLIMIT, 0, 0 + $res, $new, undef) == 0 or $fail->('error setting rlimit type ' . $res . ': ' . errtext());
       }
       if ($nnp) { syscall($PRCTL, 38, 1, 0, 0, 0) == 0 or $fail->('set no_new_privs: ' . errtext()); }
+      # as runc: without no_new_privs, installing a filter needs CAP_SYS_ADMIN, so it goes in
+      # before the capabilities are dropped; with it, as late as possible
+      my $seccomp = sub {
+        return if $filter eq '';
+        my $prog = pack('H*', $filter);
+        my $fprog = pack('S x6 P', length($prog) / 8, $prog); # struct sock_fprog
+        syscall($SECCOMP, 1, 0, $fprog) == 0 or $fail->('unable to init seccomp: ' . errtext()); # SECCOMP_SET_MODE_FILTER
+      };
+      $seccomp->() unless $nnp;
       for my $cap (0 .. $CAP_LAST) {
         next if cap_has($c[0], $c[1], $cap);
         syscall($PRCTL, 24, $cap, 0, 0, 0) == 0 or $!{EINVAL} or $fail->('drop bounding capability: ' . errtext());
@@ -292,6 +301,7 @@ sub op_nsexec {
       %ENV = map { split(/=/, $_, 2) } @env;
       my ($path, $err) = lookpath($argv[0], $ENV{PATH});
       $fail->($err) unless defined $path;
+      $seccomp->() if $nnp;
       exec { $path } @argv;
       $fail->("exec $path: " . errtext());
     }

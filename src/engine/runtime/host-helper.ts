@@ -34,6 +34,7 @@ const SYSCALL_NAMES = [
   "setresgid",
   "prlimit64",
   "keyctl",
+  "seccomp",
 ] as const;
 const SYSCALLS: Record<string, Record<(typeof SYSCALL_NAMES)[number], number>> = {
   x64: {
@@ -48,6 +49,7 @@ const SYSCALLS: Record<string, Record<(typeof SYSCALL_NAMES)[number], number>> =
     setresgid: 119,
     prlimit64: 302,
     keyctl: 250,
+    seccomp: 317,
   },
   arm64: {
     mount: 40,
@@ -61,6 +63,7 @@ const SYSCALLS: Record<string, Record<(typeof SYSCALL_NAMES)[number], number>> =
     setresgid: 149,
     prlimit64: 261,
     keyctl: 219,
+    seccomp: 277,
   },
 };
 
@@ -105,6 +108,8 @@ export interface NsExecRequest {
   /** capability sets as bit masks (bit n: capability n) */
   caps: { bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint };
   noNewPrivileges: boolean;
+  /** a seccomp BPF program (struct sock_filter[]) to install, as runc would for the container */
+  seccomp?: Buffer;
   /** RLIMIT_* numbers with their limits */
   rlimits: { resource: number; soft: bigint; hard: bigint }[];
   oomScoreAdj?: number;
@@ -211,6 +216,7 @@ export class HostHelper {
       ...r.additionalGids.map(String),
       caps,
       r.noNewPrivileges ? "1" : "0",
+      r.seccomp?.toString("hex") ?? "",
       String(r.rlimits.length),
       ...r.rlimits.map((l) => `${l.resource}:${l.soft}:${l.hard}`),
       r.oomScoreAdj === undefined ? "" : String(r.oomScoreAdj),

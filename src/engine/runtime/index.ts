@@ -41,6 +41,7 @@ export type { OutputFrame } from "./frame-queue.ts";
 // the host-side syscalls of a start and an exit (mount, netns, ip), for storage and network too
 export { HostCallError, type HostHelper, hostHelper, MS_BIND } from "./host-helper.ts";
 export type * from "./oci-spec.ts";
+export { hostHasSeccomp, parseSeccompProfile, type SeccompProfile } from "./seccomp-profile.ts";
 export type {
   DeviceInput,
   ExecProcessInput,

@@ -138,7 +138,31 @@ export interface OciLinux {
   maskedPaths?: string[];
   readonlyPaths?: string[];
   rootfsPropagation?: string;
-  /** an OCI seccomp object, passed through as given */
-  seccomp?: unknown;
+  seccomp?: LinuxSeccomp;
   mountLabel?: string;
+}
+
+/** The runtime spec's seccomp object, which runc compiles with libseccomp. */
+export interface LinuxSeccomp {
+  defaultAction: string;
+  defaultErrnoRet?: number;
+  architectures?: string[];
+  flags?: string[];
+  listenerPath?: string;
+  listenerMetadata?: string;
+  syscalls?: LinuxSyscall[];
+}
+
+export interface LinuxSyscall {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  args?: LinuxSeccompArg[];
+}
+
+export interface LinuxSeccompArg {
+  index: number;
+  value: number | bigint;
+  valueTwo?: number | bigint;
+  op: string;
 }

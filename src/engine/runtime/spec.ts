@@ -2,6 +2,7 @@ import { invalid } from "../../lib/errors.ts";
 import { hostDevices, statDevice } from "./host-devices.ts";
 import { CAPABILITY_NAMES, hostCapabilities, hostHardLimits } from "./host-facts.ts";
 import type {
+  LinuxSeccomp,
   OciBlockDevice,
   OciDevice,
   OciDeviceRule,
@@ -11,6 +12,12 @@ import type {
   OciSpec,
   ProcessSpec,
 } from "./oci-spec.ts";
+import {
+  DEFAULT_SECCOMP_PROFILE,
+  hostHasSeccomp,
+  ociSeccomp,
+  type SeccompProfile,
+} from "./seccomp-profile.ts";
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_INIT_BINARY,
@@ -31,8 +38,8 @@ import {
  *
  * Not here, by design: resolving user names (read /etc/passwd in the rootfs: the caller's), the
  * files Docker bind-mounts into every container (/etc/hosts, /etc/resolv.conf, /etc/hostname:
- * the caller passes them in `mounts`), seccomp and AppArmor (no default profile is applied, as
- * `--security-opt seccomp=unconfined`; a caller may pass a seccomp object).
+ * the caller passes them in `mounts`), AppArmor. Seccomp: Docker's default profile unless told
+ * otherwise (seccomp-profile.ts).
  */
 
 /** A mount the caller adds, Docker's -v/--mount/--tmpfs already resolved to host paths. */
@@ -169,8 +176,12 @@ export interface SpecInput {
   readonlyPaths?: string[];
   /** --oom-score-adj; lowering it below the daemon's own needs CAP_SYS_RESOURCE. */
   oomScoreAdj?: number;
-  /** An OCI seccomp object, passed through as given (none by default). */
-  seccomp?: unknown;
+  /**
+   * The seccomp profile, in Docker's format: applied for the container's capabilities as moby
+   * does. Default: Docker's default profile, except for a privileged container; "unconfined":
+   * none. Where the kernel has no seccomp, the default is dropped and a profile refused.
+   */
+  seccomp?: SeccompProfile | "unconfined";
   annotations?: Record<string, string>;
 }
 
@@ -234,10 +245,21 @@ export function buildSpec(input: SpecInput): OciSpec {
             maskedPaths: [...(input.maskedPaths ?? DEFAULT_MASKED_PATHS)],
             readonlyPaths: [...(input.readonlyPaths ?? DEFAULT_READONLY_PATHS)],
           }),
-      ...(input.seccomp !== undefined ? { seccomp: input.seccomp } : {}),
+      ...seccompOf(input, caps),
     },
   };
   return spec;
+}
+
+function seccompOf(input: SpecInput, bounding: string[]): { seccomp?: LinuxSeccomp } {
+  const profile = input.seccomp;
+  if (profile === "unconfined" || (profile === undefined && input.privileged)) return {};
+  if (!hostHasSeccomp()) {
+    if (profile === undefined) return {};
+    throw invalid("seccomp is not enabled in your kernel, cannot run a custom seccomp profile");
+  }
+  const seccomp = ociSeccomp(profile ?? DEFAULT_SECCOMP_PROFILE, bounding);
+  return seccomp ? { seccomp } : {};
 }
 
 const RLIM_INFINITY_MARK = "\u0000rlim-infinity\u0000";
