@@ -111,6 +111,22 @@ describe("seccomp: Docker's default profile, a user's profile, or none", () => {
       const unshare = await d.docker(["exec", "sc-exec", "unshare", "-n", "true"]);
       assert.equal(unshare.code, 1);
       assert.match(unshare.stderr, /Operation not permitted/);
+      // the same answers as in the first process, which runc filtered: allowed personalities and
+      // calls, namespaces and mounts refused
+      const battery = [
+        "linux32 uname -m",
+        "chroot / true",
+        "ionice -c 3 true",
+        "taskset 1 true",
+        "unshare -u true",
+        "mount -t tmpfs t /mnt",
+      ]
+        .map((c) => `${c} >/dev/null 2>&1; echo "${c}: $?"`)
+        .join("; ");
+      const inRun = await d.docker(["run", "--rm", "--network", "none", "busybox", "sh", "-c", battery]);
+      const inExec = await d.docker(["exec", "sc-exec", "sh", "-c", battery]);
+      assert.equal(inExec.stdout, inRun.stdout);
+      assert.match(inExec.stdout, /linux32 uname -m: 0\nchroot \/ true: 0\n.*unshare -u true: 1\n/s);
       // a privileged exec keeps the container's filter, as with runc exec
       assert.equal(
         (await d.docker(["exec", "--privileged", "sc-exec", "sh", "-c", status])).stdout,

@@ -5,16 +5,18 @@ import { type ExecOptions, type ExecTask, pipedTask } from "./exec.ts";
 import { FrameQueue } from "./frame-queue.ts";
 import { CAPABILITY_NAMES } from "./host-facts.ts";
 import { HostCallError, type HostHelper, type NsExecRequest } from "./host-helper.ts";
-import type { OciSpec, ProcessSpec } from "./oci-spec.ts";
+import type { LinuxSeccomp, OciSpec, ProcessSpec } from "./oci-spec.ts";
 import { runtimeError } from "./runc.ts";
 import type { RuncState } from "./runc-state.ts";
+import { compileSeccomp } from "./seccomp-bpf.ts";
 
 /**
  * `docker exec` without a tty, in the host helper instead of `runc exec` (host-helper.ts
  * nsexec): the same steps as runc 1.1's setns init, without starting runc and `runc init`
  * (two Go runtimes, ~20 ms of the ~25 ms an exec took). Only for what it covers: a runc
- * container without a user namespace, seccomp, AppArmor or SELinux label, and capabilities it
- * knows; `nativeExecRequest` returns undefined for anything else, and runc does the exec.
+ * container without a user namespace, AppArmor or SELinux label, with capabilities it knows and
+ * a seccomp filter seccomp-bpf.ts can compile; `nativeExecRequest` returns undefined for
+ * anything else, and runc does the exec.
  */
 
 const NS_NAMES: Record<string, string> = {
@@ -57,7 +59,9 @@ export function nativeExecRequest(
 ): NsExecRequest | undefined {
   if (o.tty || o.detach) return undefined;
   const linux = spec.linux ?? {};
-  if (linux.seccomp !== undefined || p.apparmorProfile || p.selinuxLabel) return undefined;
+  if (p.apparmorProfile || p.selinuxLabel) return undefined;
+  const seccomp = linux.seccomp && seccompProgram(linux.seccomp);
+  if (seccomp === null) return undefined;
   if ((linux as { uidMappings?: unknown[] }).uidMappings?.length) return undefined;
   const namespaces: string[] = [];
   for (const ns of linux.namespaces ?? []) {
@@ -88,6 +92,7 @@ export function nativeExecRequest(
     additionalGids: p.user?.additionalGids ?? [],
     caps: masks,
     noNewPrivileges: p.noNewPrivileges === true,
+    ...(seccomp ? { seccomp } : {}),
     rlimits,
     oomScoreAdj: p.oomScoreAdj,
     keyring: `_ses.${id}`,
@@ -96,6 +101,27 @@ export function nativeExecRequest(
     args: p.args ?? [],
     stdin: o.stdin,
   };
+}
+
+/** compiled programs by the container's seccomp object (specs are kept per container) */
+const programs = new WeakMap<LinuxSeccomp, Buffer | null>();
+/** and by content: containers mostly share a profile, and a compile takes a few milliseconds */
+const byContent = new Map<string, Buffer | null>();
+
+/** The container's filter as a BPF program, null when only runc can apply it. */
+function seccompProgram(seccomp: LinuxSeccomp): Buffer | null {
+  let program = programs.get(seccomp);
+  if (program === undefined) {
+    const key = JSON.stringify(seccomp);
+    program = byContent.get(key);
+    if (program === undefined) {
+      program = compileSeccomp(seccomp) ?? null;
+      if (byContent.size >= 16) byContent.clear();
+      byContent.set(key, program);
+    }
+    programs.set(seccomp, program);
+  }
+  return program;
 }
 
 /** -1 (kapsel's infinity) or 2^64-1 as JSON read it back (a float) */
