@@ -175,6 +175,7 @@ export const containerFlags: FlagSpec[] = [
   { name: "sysctl", type: "map", description: "Sysctl options" },
   { name: "tmpfs", type: "list", description: "Mount a tmpfs directory" },
   { name: "tty", short: "t", type: "bool", description: "Allocate a pseudo-TTY" },
+  { name: "use-api-socket", type: "bool", description: "Bind mount Docker API socket and required auth" },
   {
     name: "user",
     short: "u",
@@ -294,7 +295,12 @@ export function toCreateOptions(flags: ParsedArgs): CreateOptions {
       none: bool(flags, "no-healthcheck"),
     },
   });
-  return { ...base, pull: str(flags, "pull"), quiet: bool(flags, "quiet") };
+  return {
+    ...base,
+    pull: str(flags, "pull"),
+    quiet: bool(flags, "quiet"),
+    useApiSocket: bool(flags, "use-api-socket"),
+  };
 }
 
 function validateAttach(value: string): string {

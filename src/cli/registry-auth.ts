@@ -306,6 +306,31 @@ export function allCredentials(env: Env): Record<string, AuthConfig> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, clean(v)]));
 }
 
+/**
+ * The logins `run --use-api-socket` hands the container (docker/cli's readCredentials): those of
+ * DOCKER_AUTH_CONFIG (a config.json's text) when it holds any, else allCredentials.
+ */
+export function apiSocketCredentials(env: Env): Record<string, AuthConfig> {
+  const inline = env.DOCKER_AUTH_CONFIG;
+  if (inline) {
+    let data: ConfigData;
+    try {
+      data = JSON.parse(inline) as ConfigData;
+    } catch (err) {
+      throw new Error(`failed to read credentials from DOCKER_AUTH_CONFIG: ${(err as Error).message}`);
+    }
+    const auths = Object.entries(data.auths ?? {});
+    if (auths.length > 0) return Object.fromEntries(auths.map(([k, e]) => [k, clean(decodeEntry(k, e))]));
+  }
+  return allCredentials(env);
+}
+
+/** configfile.SaveToWriter of a config file that holds only these logins. */
+export function configWithLogins(creds: Record<string, AuthConfig>): string {
+  const auths = Object.fromEntries(Object.entries(creds).map(([k, a]) => [k, encodeEntry(a)]));
+  return JSON.stringify({ auths }, null, "\t");
+}
+
 /** registrytypes.EncodeAuthConfig: base64url JSON, for X-Registry-Auth. */
 export function encodeAuth(auth: AuthConfig | undefined): string {
   return Buffer.from(JSON.stringify(clean(auth ?? {}))).toString("base64url");

@@ -8,6 +8,7 @@ import {
   type PendingWait,
 } from "../client/index.ts";
 import { familiarString, parseAnyReference, withDefaultTag } from "../client/reference.ts";
+import { copyLoginsIn, useApiSocket } from "./api-socket.ts";
 import { buildCreateRequest, type ContainerOptions } from "./container-options.ts";
 import { DetachedError, streamHijacked } from "./hijacked-io.ts";
 import { displayProgress } from "./progress.ts";
@@ -23,6 +24,8 @@ export interface CreateOptions extends ContainerOptions {
   pull: PullPolicy | string;
   /** -q: no pull output */
   quiet: boolean;
+  /** --use-api-socket: the engine's socket and the client's logins in the container (api-socket.ts) */
+  useApiSocket?: boolean;
 }
 
 export interface RunOptions extends CreateOptions {
@@ -187,6 +190,7 @@ export async function createContainer(
       );
     };
     if (opts.pull === "always") await pull();
+    const logins = opts.useApiSocket ? useApiSocket(body, client, env) : undefined;
     const create = () => client.containers.create(body, { name: opts.name, platform: opts.platform });
     let response: Awaited<ReturnType<typeof create>>;
     try {
@@ -197,7 +201,12 @@ export async function createContainer(
       await pull();
       response = await create();
     }
-    for (const w of response.Warnings ?? []) stdio.stderr.write(`WARNING: ${w}\n`);
+    const warnings = response.Warnings ?? [];
+    if (logins) {
+      const failed = await copyLoginsIn(client, response.Id, logins);
+      if (failed) warnings.push(failed);
+    }
+    for (const w of warnings) stdio.stderr.write(`WARNING: ${w}\n`);
     if (cid !== undefined) {
       writeSync(cid.fd, response.Id);
       written = true;
