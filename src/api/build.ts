@@ -17,7 +17,8 @@ import type { RouteContext, Router } from "./router.ts";
  * that does not parse) is an ordinary error status, and what fails after is an
  * {"errorDetail":…,"error":…} line (with the exit code of a failed RUN as errorDetail.code,
  * which the docker CLI exits with). With q=1 only {"stream":"sha256:…\n"} is sent, or on a
- * failure everything held back and then the error. `check=1` (kapsel's) only lints.
+ * failure everything held back and then the error. `check=1` (kapsel's) only lints;
+ * `warnings=1` (kapsel's) adds the checks' warnings after the transcript.
  */
 export function buildRoutes(router: Router, engine: Engine): void {
   router.post("/build", (ctx) => postBuild(ctx, engine));
@@ -217,6 +218,7 @@ function buildOptionsOf(ctx: RouteContext): BuildOptions {
     ulimits: ulimits ?? [],
     resources,
     platform: ctx.version >= 1.32 ? q.get("platform") || undefined : undefined,
+    lintWarnings: queryBool(q, "warnings"),
     auth: registryConfig(ctx),
   };
 }

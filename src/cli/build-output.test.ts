@@ -120,6 +120,7 @@ test("build flags become docker's query; SOURCE_DATE_EPOCH from the environment 
     target: undefined,
     ulimits: '[{"Name":"nofile","Hard":20,"Soft":10}]',
     version: "1",
+    warnings: "1",
   });
   // a build argument given on the command line wins over the environment's
   const given = toBuildOptions(parse({ flags: buildFlags }, ["--build-arg", "SOURCE_DATE_EPOCH=5", "."]), {

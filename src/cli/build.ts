@@ -222,6 +222,9 @@ export function toBuildOptions(flags: ParsedArgs, env: Record<string, string | u
       securityOpt: slice(flags, "security-opt"),
       squash: bool(flags, "squash"),
       check: bool(flags, "check"),
+      // the daemon sends the checks' warnings only to a client that asks (Docker's classic
+      // builder has none): kapsel shows them after the transcript, as BuildKit does, unless -q
+      warnings: !bool(flags, "quiet"),
     },
   };
 }

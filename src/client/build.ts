@@ -39,6 +39,8 @@ export interface BuildOptions {
   squash?: boolean;
   /** kapsel extension: lint the Dockerfile only (query check=1) */
   check?: boolean;
+  /** kapsel extension: the checks' warnings after the transcript (query warnings=1) */
+  warnings?: boolean;
   /** X-Registry-Config: credentials by registry, for FROM pulls */
   authConfigs?: Record<string, unknown>;
 }
@@ -91,6 +93,7 @@ export function buildQuery(o: BuildOptions): Record<string, QueryValue> {
     platform: o.platform ? o.platform.toLowerCase() : undefined,
     version: "1",
     check: o.check ? "1" : undefined,
+    warnings: o.warnings ? "1" : undefined,
   };
   // Go's url.Values.Encode sorts by key
   return Object.fromEntries(Object.entries(query).sort(([a], [b]) => compareStrings(a, b)));

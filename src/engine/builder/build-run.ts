@@ -63,7 +63,8 @@ export function planBuild(
 /**
  * Runs the planned stages (each as soon as it is started; a stage waits for another only where
  * it uses it) and makes the final image: the transcript in stage order, then the aux image id,
- * "Successfully built", the tags, the checks' warnings. The first failure cancels the other stages.
+ * "Successfully built", the tags, the checks' warnings when asked for. The first failure cancels
+ * the other stages.
  */
 export async function runBuild(
   job: BuildJob,
@@ -120,7 +121,7 @@ export async function runBuild(
   // the checks' warnings come last, as BuildKit gives them: Docker's classic transcript (which
   // clients read line by line, docker/cli's e2e tests included) keeps its lines and their order
   const warnings = () => {
-    for (const w of lint(df)) top.text(`WARN: ${lintWarningText(w)}\n`);
+    if (job.options.lintWarnings) for (const w of lint(df)) top.text(`WARN: ${lintWarningText(w)}\n`);
   };
   if (firstError !== undefined) {
     seq.flushAll();

@@ -77,6 +77,12 @@ export interface BuildOptions {
   };
   /** --platform: only the host's (linux/<arch>) is built */
   platform?: string;
+  /**
+   * kapsel's `warnings=1`: the checks' warnings after the transcript. Docker's classic builder
+   * gives none, and its clients read the transcript's last line ("Successfully built"), so
+   * they are only sent when asked for (the kapsel CLI does).
+   */
+  lintWarnings?: boolean;
   /** X-Registry-Config: credentials by registry address, for pulls of FROM images */
   auth?: Record<string, RegistryAuth>;
   /** aborts the build (the client went away): running steps stop, nothing is left behind */
