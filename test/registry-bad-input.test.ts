@@ -261,8 +261,13 @@ describe("registry bad input", () => {
       setTimeout(() => reject(new Error("no Downloading message")), 10_000);
       req.end();
     });
-    // the daemon notices the closed connection and tidies up
-    for (let i = 0; i < 50 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // the daemon notices the closed connection and tidies up: nothing left for half a second
+    // (the layer's staging may only begin after the client left)
+    let quiet = 0;
+    for (let i = 0; i < 100 && quiet < 5; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      quiet = leftovers().length === 0 ? quiet + 1 : 0;
+    }
     assert.deepEqual(leftovers(), []);
     assert.equal(await images(), before);
     reg.faults.delete(img.layerDigests[0]);
