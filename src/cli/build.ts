@@ -3,6 +3,7 @@ import { type Readable, Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import type { BuildOptions, EngineClient } from "../client/index.ts";
 import { parseNormalizedNamed } from "../client/reference.ts";
+import { memorySwapBytes } from "../lib/byte-size.ts";
 import { allStoredAuths } from "./build-auth.ts";
 import {
   dockerfileRelPath,
@@ -19,7 +20,6 @@ import { displayBuild, uploadProgress } from "./build-output.ts";
 import { contextFromStdin } from "./build-stdin.ts";
 import type { CommandModule, FlagSpec, ParsedArgs } from "./command.ts";
 import { bool, int, list, str } from "./command.ts";
-import { memorySwapBytes } from "./flags/byte-size.ts";
 import { kvStringsToMap, kvStringsToMapWithNil, validateEnv, validateLabel } from "./flags/key-value.ts";
 import { errnoText, goPathError } from "./go-path-error.ts";
 import { parseUlimit } from "./mount-spec.ts";

@@ -1,6 +1,6 @@
+import { memorySwapBytes } from "../lib/byte-size.ts";
 import { bool, type FlagSpec, ifChanged, list, type ParsedArgs, str } from "./command.ts";
 import { type ContainerOptions, containerOptions } from "./container-options.ts";
-import { memorySwapBytes } from "./flags/byte-size.ts";
 import { validateLabel } from "./flags/key-value.ts";
 import { parseMount, parseUlimit } from "./mount-spec.ts";
 import { readResourceFlags, resourceFlags } from "./resource-flags.ts";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { ramInBytes } from "./flags/byte-size.ts";
+import { ramInBytes } from "../lib/byte-size.ts";
 import { csvFields } from "./flags/csv-record.ts";
 
 /** A mount as the Engine API takes it in HostConfig.Mounts. */

@@ -1,6 +1,6 @@
 import type { HostConfig } from "../client/index.ts";
+import { ramInBytes } from "../lib/byte-size.ts";
 import { type FlagSpec, list, type ParsedArgs } from "./command.ts";
-import { ramInBytes } from "./flags/byte-size.ts";
 import { csvFields } from "./flags/csv-record.ts";
 
 /**

@@ -1,8 +1,8 @@
+import { memorySwapBytes } from "../lib/byte-size.ts";
 import type { CommandModule } from "./command.ts";
 import { ifChanged, str } from "./command.ts";
 import { validateCpus } from "./container-flags.ts";
 import { parseRestartPolicy } from "./container-options.ts";
-import { memorySwapBytes } from "./flags/byte-size.ts";
 import { errorText, StatusError } from "./status-error.ts";
 
 /**

@@ -9,8 +9,8 @@
  *   const { flags, args } = parseArgs(["-it", "--rm", "busybox", "sh"], RUN_FLAGS, { interspersed: false });
  */
 
+export { fromHumanSize, memorySwapBytes, ramInBytes } from "../../lib/byte-size.ts";
 export { formatGoDuration, parseGoDuration } from "../../lib/go-duration.ts";
-export { fromHumanSize, memorySwapBytes, ramInBytes } from "./byte-size.ts";
 export { parseCommandLine } from "./command-line.ts";
 export { FlagError, UsageError } from "./flag-error.ts";
 export type {

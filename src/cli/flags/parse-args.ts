@@ -5,10 +5,10 @@
  * next word), `--` ending the flags, `-` as an argument. Every error is pflag's wording.
  */
 
+import { ramInBytes } from "../../lib/byte-size.ts";
 import { parseGoDuration } from "../../lib/go-duration.ts";
 import { goQuote, goQuoteRune } from "../../lib/go-quote.ts";
-import { parseGoBool, parseGoInt, parseGoUint } from "../format/go-strconv.ts";
-import { ramInBytes } from "./byte-size.ts";
+import { parseGoBool, parseGoInt, parseGoUint } from "../../lib/go-strconv.ts";
 import { FlagError } from "./flag-error.ts";
 import type { FlagSpec, ParsedArgs, ParseOptions } from "./flag-spec.ts";
 

@@ -11,6 +11,7 @@
  */
 
 export { goQuote, goQuoteRune, goUnquote } from "../../lib/go-quote.ts";
+export { parseGoBool, parseGoFloat, parseGoInt, parseGoUint, StrconvError } from "../../lib/go-strconv.ts";
 export { humanDuration } from "../../lib/human-duration.ts";
 export {
   CONTAINER_HEADERS,
@@ -45,7 +46,6 @@ export {
   goTypeName,
   isGoStruct,
 } from "./go-print.ts";
-export { parseGoBool, parseGoFloat, parseGoInt, parseGoUint, StrconvError } from "./go-strconv.ts";
 export { goTimeString } from "./go-time.ts";
 export {
   bytesSize,

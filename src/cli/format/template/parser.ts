@@ -4,7 +4,7 @@
  * template. Errors read like Go's: `template: :1: function "foo" not defined`.
  */
 import { goQuote, goUnquote } from "../../../lib/go-quote.ts";
-import { parseGoFloat, parseGoInt, parseGoUint } from "../go-strconv.ts";
+import { parseGoFloat, parseGoInt, parseGoUint } from "../../../lib/go-strconv.ts";
 import { type Item, type ItemType, itemString, lex } from "./lexer.ts";
 import type {
   ActionNode,

@@ -2,7 +2,7 @@
  * docker/go-units v0.5.0 size parsing: `-m 512m` (RAMInBytes, binary: k = 1024) and
  * FromHumanSize (decimal: k = 1000). Suffixes are case-insensitive: "b", "k", "kb", "kib".
  */
-import { parseGoFloat } from "../format/go-strconv.ts";
+import { parseGoFloat } from "./go-strconv.ts";
 
 const DECIMAL: Record<string, number> = { k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15 };
 const BINARY: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 };
