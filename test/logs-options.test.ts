@@ -205,6 +205,69 @@ describe("logs", { concurrency: 2 }, () => {
     });
   }
 
+  for (const cli of ["docker", "kapsel"] as const) {
+    test(`${cli}: --log-opt max-size bounds the log; a follower goes on across its restarts`, async () => {
+      const name = `${cli}-logs-capped`;
+      // ~9 kB at 10 ms a line: the log starts anew about three times while the follower reads
+      const script = "sleep 1; i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); usleep 10000; done";
+      const started = await d[cli]([
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--log-opt",
+        "max-size=3k",
+        "busybox",
+        "sh",
+        "-c",
+        script,
+      ]);
+      assert.equal(started.code, 0, started.stderr);
+      try {
+        const followed = await d[cli](["logs", "-f", name], { timeout: 30_000 });
+        assert.equal(followed.stdout, Array.from({ length: 200 }, (_, i) => `line${i}\n`).join(""));
+        // afterwards only what came since the log last started anew: at most max-size of it
+        const kept = (await d[cli](["logs", name])).stdout;
+        assert.ok(kept.length > 0 && kept.length < 3000, `${kept.length} bytes kept`);
+        assert.match(kept, /line199\n$/);
+      } finally {
+        await d.docker(["rm", "-f", name]);
+      }
+    });
+  }
+
+  test("--log-opt values are checked at create, in moby's words; max-file > 1 is a warning", async () => {
+    const before = (await d.docker(["ps", "-aq"])).stdout;
+    for (const [opts, message] of [
+      [["max-size=x"], /invalid size: 'x'/],
+      [["max-size=0"], /max-size must be a positive number/],
+      [["max-file=0", "max-size=1m"], /max-file cannot be less than 1/],
+      [
+        ["compress=true", "max-size=1m"],
+        /compress cannot be true when max-file is less than 2 or max-size is not set/,
+      ],
+      [["foo=1"], /unknown log opt 'foo' for json-file log driver/],
+      [["mode=sometimes"], /logger: logging mode not supported: sometimes/],
+    ] as const) {
+      const r = await d.docker(["run", "--rm", ...opts.flatMap((o) => ["--log-opt", o]), "busybox", "true"]);
+      assert.equal(r.code, 125, opts.join(" "));
+      assert.match(r.stderr, message);
+    }
+    assert.equal((await d.docker(["ps", "-aq"])).stdout, before);
+    const warned = await d.docker([
+      "create",
+      "--log-opt",
+      "max-size=1m",
+      "--log-opt",
+      "max-file=3",
+      "busybox",
+      "true",
+    ]);
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /WARNING: kapsel keeps one log file: max-file=3 is not applied/);
+    await d.docker(["rm", warned.stdout.trim()]);
+  });
+
   test("the API: a bad tail is every line; no stream is a 400", async () => {
     const id = TIMED;
     await lateLines();

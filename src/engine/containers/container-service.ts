@@ -37,6 +37,7 @@ import {
 } from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
 import { parseLink } from "./legacy-links.ts";
+import { logLimits, logSizeMax } from "./log-options.ts";
 import {
   type ContainerRecord,
   type DockerConfig,
@@ -153,7 +154,8 @@ export class ContainerService {
       networkingConfig: body.NetworkingConfig,
     });
     const mounts = this.#vols.plan(merged, hostConfig);
-    const warnings = checkResources(hostConfig, (this.#blkio ??= blkioSupport()));
+    const logs = logLimits(hostConfig.LogConfig?.Type ?? "json-file", hostConfig.LogConfig?.Config ?? {});
+    const warnings = [...checkResources(hostConfig, (this.#blkio ??= blkioSupport())), ...logs.warnings];
     const published = Object.values(hostConfig.PortBindings ?? {}).some((b) => b && b.length > 0);
     if (hostConfig.NetworkMode === "host" && (published || hostConfig.PublishAllPorts))
       warnings.push("Published ports are discarded when using host network mode");
@@ -281,6 +283,7 @@ export class ContainerService {
         id: rec.id,
         spec,
         logPath: rec.logPath,
+        logSizeMax: logSizeMax(rec.hostConfig.LogConfig),
         terminal: rec.config.Tty,
         stdin: rec.config.OpenStdin,
         stdinOnce: rec.config.StdinOnce,

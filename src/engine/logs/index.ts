@@ -3,8 +3,9 @@
  * writes it (see src/engine/runtime) as a k8s-file log, one line per read of the container's
  * output: `<RFC 3339 time> <stdout|stderr> <F|P> <content>`, P marking pieces of a longer line.
  * This domain only reads that file; it owns no state. Its path is chosen by the containers
- * domain (TaskCreateOptions.logPath). Rotation is not handled: conmon runs without
- * --log-size-max, so there is one file per container.
+ * domain (TaskCreateOptions.logPath). There is one file per container: with a max-size log
+ * option conmon starts it anew when it would grow past it (Docker's json-file with max-file=1),
+ * and a follower goes on in the new file.
  */
 export { readLogBatches, readLogs } from "./k8s-file-reader.ts";
 

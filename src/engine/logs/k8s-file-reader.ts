@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
-import { type FileHandle, open } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import type { LogEntry, ReadLogsOptions } from "./index.ts";
 import { parseLogLine, TimeCache } from "./k8s-file-line.ts";
 
@@ -62,6 +62,8 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
     const parser = new EntryParser(opts);
     let rest: Buffer = Buffer.alloc(0);
     let finishing = false;
+    /** the old file read once more after conmon replaced it */
+    let drained = false;
     for (;;) {
       // read to the end of what is there now
       for (;;) {
@@ -84,6 +86,22 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
       // one more pass after the container stopped: conmon flushed its last output first
       if (stopped) {
         finishing = true;
+        continue;
+      }
+      // conmon starts a new file when the log would pass --log-size-max (renamed over the old
+      // one): once the old one is read to its end (again: conmon may have flushed into it since
+      // the pass above), the follower goes on in the new one
+      if (await replaced(path, fh)) {
+        if (!drained) {
+          drained = true;
+          continue;
+        }
+        await fh.close();
+        fh = await open(path, "r");
+        pos = 0;
+        rest = Buffer.alloc(0);
+        drained = false;
+        waiter?.rewatch();
         continue;
       }
       await waiter?.next();
@@ -283,6 +301,12 @@ function tagAt(buf: Buffer, s: number): "F" | "P" | undefined {
   return t === 0x46 ? "F" : t === 0x50 ? "P" : undefined;
 }
 
+/** Whether the path now names another file than the open one. */
+async function replaced(path: string, fh: FileHandle): Promise<boolean> {
+  const [open, named] = await Promise.all([fh.stat(), stat(path).catch(() => undefined)]);
+  return named !== undefined && (named.ino !== open.ino || named.dev !== open.dev);
+}
+
 /** Wakes a follower when the log changes (inotify), every 250 ms (fallback), or on abort. */
 class ChangeWaiter {
   #watcher: FSWatcher | undefined;
@@ -320,6 +344,12 @@ class ChangeWaiter {
         resolve();
       };
     });
+  }
+
+  /** The path names a new file: watch that one from the next wait. */
+  rewatch(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
   }
 
   close(): void {

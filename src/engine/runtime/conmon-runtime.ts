@@ -103,6 +103,7 @@ export class ConmonRuntime implements Runtime {
       exitDir: this.#exitsDir,
       persistDir: dir,
       log: o.logPath ? `k8s-file:${o.logPath}` : "none",
+      logSizeMax: o.logPath ? o.logSizeMax : undefined,
       runcLog: join(dir, "runc.log"),
       conmonPidFile: join(dir, "conmon.pid"),
       terminal: o.terminal,

@@ -45,6 +45,8 @@ export interface ConmonArgs {
   terminal: boolean;
   stdin: boolean;
   leaveStdinOpen?: boolean;
+  /** bytes the log may hold before conmon starts it anew */
+  logSizeMax?: number;
   /** exec session: path of the process.json */
   execProcessSpec?: string;
   /** exec session: wait for the attach socket to be connected before starting */
@@ -81,6 +83,7 @@ export function conmonArgs(paths: ConmonPaths, a: ConmonArgs): string[] {
   ];
   for (const g of [...globalArgs(paths.runc), "--log", a.runcLog]) args.push("--runtime-arg", g);
   if (a.conmonPidFile) args.push("--conmon-pidfile", a.conmonPidFile);
+  if (a.logSizeMax) args.push("--log-size-max", String(a.logSizeMax));
   if (a.terminal) args.push("-t");
   if (a.stdin && !a.terminal) args.push("-i");
   if (a.stdin && a.leaveStdinOpen) args.push("--leave-stdin-open");

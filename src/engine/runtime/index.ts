@@ -79,6 +79,8 @@ export interface TaskCreateOptions {
   spec: OciSpec;
   /** conmon's k8s-file log (see src/engine/logs); "" for none (--log-driver none) */
   logPath: string;
+  /** bytes the log may hold before conmon starts it anew (--log-opt max-size) */
+  logSizeMax?: number;
   /** a pty for the process; overrides spec.process.terminal, which must agree with conmon */
   terminal: boolean;
   /** keep a stdin pipe (docker -i) */

@@ -1,0 +1,97 @@
+import { fromHumanSize, ramInBytes } from "../../lib/byte-size.ts";
+import { invalid } from "../../lib/errors.ts";
+import { parseGoBool } from "../../lib/go-bool.ts";
+
+/**
+ * --log-opt, checked as moby's ValidateLogOpts and its drivers check them. kapsel keeps every
+ * driver's log as conmon's k8s-file, so what the options change is its size: `max-size` makes
+ * conmon start the file anew when it would grow past it, which is Docker's json-file with
+ * max-file=1 (its default). Docker checks the values only when the container starts; kapsel
+ * at create, so a bad one creates nothing.
+ */
+
+const KEYS: Record<string, { keys: string[]; unknown: (key: string) => string }> = {
+  "json-file": {
+    keys: ["max-file", "max-size", "compress", "labels", "labels-regex", "env", "env-regex", "tag"],
+    unknown: (key) => `unknown log opt '${key}' for json-file log driver`,
+  },
+  local: {
+    keys: ["max-file", "max-size", "compress"],
+    unknown: (key) => `unknown log opt '${key}' for log driver local`,
+  },
+};
+KEYS["k8s-file"] = KEYS["json-file"]!;
+
+/** The local driver's defaults (moby's daemon/logger/local). */
+const LOCAL_MAX_SIZE = 20 * 1024 * 1024;
+
+export interface LogLimits {
+  /** bytes the log may hold before it starts anew */
+  sizeMax?: number;
+  /** what kapsel does not do of what was asked, for the create response */
+  warnings: string[];
+}
+
+/** Checks the options of a driver kapsel stores; returns the size limit they set. */
+export function logLimits(driver: string, config: Record<string, string>): LogLimits {
+  if (driver === "none") return { warnings: [] };
+  const mode = config.mode ?? "";
+  if (!["", "blocking", "non-blocking"].includes(mode))
+    throw invalid(`logger: logging mode not supported: ${mode}`);
+  if (config["max-buffer-size"] !== undefined) {
+    if (mode !== "non-blocking")
+      throw invalid("logger: max-buffer-size option is only supported with 'mode=non-blocking'");
+    parsed(() => ramInBytes(config["max-buffer-size"]!), "error parsing option max-buffer-size: ");
+  }
+  const known = KEYS[driver];
+  if (!known) return { warnings: [] };
+  for (const key of Object.keys(config))
+    if (key !== "mode" && key !== "max-buffer-size" && !known.keys.includes(key))
+      throw invalid(known.unknown(key));
+
+  let sizeMax = driver === "local" ? LOCAL_MAX_SIZE : -1;
+  const size = config["max-size"];
+  if (size !== undefined) {
+    sizeMax = parsed(() => (driver === "local" ? ramInBytes(size) : fromHumanSize(size)));
+    if (sizeMax <= 0) throw invalid("max-size must be a positive number");
+  }
+  let maxFiles = driver === "local" ? 5 : 1;
+  const files = config["max-file"];
+  if (files !== undefined) {
+    if (!/^[+-]?\d+$/.test(files)) throw invalid(`strconv.Atoi: parsing "${files}": invalid syntax`);
+    maxFiles = Number(files);
+    if (maxFiles < 1) throw invalid("max-file cannot be less than 1");
+  }
+  const compress = config.compress;
+  if (compress !== undefined) {
+    const on = parseGoBool(compress);
+    if (on === undefined) throw invalid(`strconv.ParseBool: parsing "${compress}": invalid syntax`);
+    if (on && (maxFiles === 1 || sizeMax === -1))
+      throw invalid("compress cannot be true when max-file is less than 2 or max-size is not set");
+  }
+  const warnings: string[] = [];
+  if (files !== undefined && maxFiles > 1 && sizeMax > 0)
+    warnings.push(
+      `kapsel keeps one log file: max-file=${maxFiles} is not applied, the log starts anew past max-size`,
+    );
+  return { sizeMax: sizeMax > 0 ? sizeMax : undefined, warnings };
+}
+
+/** The limit a container's options set; none for options an older kapsel took (checked at create). */
+export function logSizeMax(
+  config: { Type: string; Config: Record<string, string> } | undefined,
+): number | undefined {
+  try {
+    return logLimits(config?.Type ?? "json-file", config?.Config ?? {}).sizeMax;
+  } catch {
+    return undefined;
+  }
+}
+
+function parsed(parse: () => number, prefix = ""): number {
+  try {
+    return parse();
+  } catch (err) {
+    throw invalid(`${prefix}${(err as Error).message}`);
+  }
+}
