@@ -7,13 +7,13 @@ if grep -q " /tmp/kt-" /proc/self/mountinfo; then
   echo "leftover mounts:"; grep " /tmp/kt-" /proc/self/mountinfo | awk '{print "  " $5}'; leaks=1
 fi
 for pid in $(pgrep -x conmon 2>/dev/null); do
-  if tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -q "/tmp/kt-"; then
+  if { tr '\0' ' ' < /proc/$pid/cmdline; } 2>/dev/null | grep -q "/tmp/kt-"; then
     echo "leftover conmon: $pid"; leaks=1
   fi
 done
 # a test daemon that outlived its suite (the harness kills one that ignores SIGTERM, and says so)
 for pid in $(pgrep -f "src/daemon/entry.mjs --data-root /tmp/kt-" 2>/dev/null); do
-  echo "leftover kapseld: $pid $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | cut -c1-200)"; leaks=1
+  echo "leftover kapseld: $pid $({ tr '\0' ' ' < /proc/$pid/cmdline; } 2>/dev/null | cut -c1-200)"; leaks=1
 done
 for dir in /sys/fs/cgroup/*/kapsel /sys/fs/cgroup/unified/kapsel; do
   [ -d "$dir" ] || continue
