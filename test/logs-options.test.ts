@@ -237,7 +237,6 @@ describe("logs", { concurrency: 2 }, () => {
   }
 
   test("--log-opt values are checked at create, in moby's words; max-file > 1 is a warning", async () => {
-    const before = (await d.docker(["ps", "-aq"])).stdout;
     for (const [opts, message] of [
       [["max-size=x"], /invalid size: 'x'/],
       [["max-size=0"], /max-size must be a positive number/],
@@ -249,11 +248,20 @@ describe("logs", { concurrency: 2 }, () => {
       [["foo=1"], /unknown log opt 'foo' for json-file log driver/],
       [["mode=sometimes"], /logger: logging mode not supported: sometimes/],
     ] as const) {
-      const r = await d.docker(["run", "--rm", ...opts.flatMap((o) => ["--log-opt", o]), "busybox", "true"]);
+      const r = await d.docker([
+        "run",
+        "--rm",
+        "-l",
+        "log-opt-check",
+        ...opts.flatMap((o) => ["--log-opt", o]),
+        "busybox",
+        "true",
+      ]);
       assert.equal(r.code, 125, opts.join(" "));
       assert.match(r.stderr, message);
     }
-    assert.equal((await d.docker(["ps", "-aq"])).stdout, before);
+    // nothing was created (other tests of this file run beside this one)
+    assert.equal((await d.docker(["ps", "-aq", "--filter", "label=log-opt-check"])).stdout, "");
     const warned = await d.docker([
       "create",
       "--log-opt",
@@ -279,4 +287,42 @@ describe("logs", { concurrency: 2 }, () => {
     assert.equal(none.status, 400);
     assert.match(none.body, /you must choose at least one stream/);
   });
+});
+
+// dockerd's --log-driver and --log-opt: the defaults of containers that name none
+test("kapseld --log-driver and --log-opt are the defaults a container's own options go over", async () => {
+  await using d = await startDaemon({
+    args: ["--log-driver", "json-file", "--log-opt", "max-size=1k", "--log-opt", "env=A"],
+  });
+  assert.equal(
+    ((await d.api("GET", "/info")).json() as { LoggingDriver: string }).LoggingDriver,
+    "json-file",
+  );
+  const logConfig = async (args: string[]) => {
+    const r = await d.docker(["create", ...args, "busybox", "true"]);
+    assert.equal(r.code, 0, r.stderr);
+    return (
+      await d.docker(["inspect", "-f", "{{json .HostConfig.LogConfig}}", r.stdout.trim()])
+    ).stdout.trim();
+  };
+  assert.equal(await logConfig([]), '{"Type":"json-file","Config":{"env":"A","max-size":"1k"}}');
+  assert.equal(
+    await logConfig(["--log-opt", "max-size=5k"]),
+    '{"Type":"json-file","Config":{"env":"A","max-size":"5k"}}',
+  );
+  assert.equal(await logConfig(["--log-driver", "none"]), '{"Type":"none","Config":{}}');
+  // the default bounds the log of a container that names nothing
+  const run = await d.docker(["run", "--name", "dflt", "busybox", "sh", "-c", "seq 1 500"]);
+  assert.equal(run.code, 0, run.stderr);
+  const kept = (await d.docker(["logs", "dflt"])).stdout;
+  assert.ok(kept.length < 1024 && kept.endsWith("500\n"), `${kept.length} bytes kept`);
+});
+
+test("kapseld refuses a default log driver or option containers could not take", async () => {
+  for (const [args, message] of [
+    [["--log-opt", "max-size=x"], /invalid size: 'x'/],
+    [["--log-driver", "bogus"], /error looking up logging plugin bogus: plugin \\?"bogus\\?" not found/],
+    [["--log-driver", "syslog"], /log driver syslog is not implemented/],
+  ] as const)
+    await assert.rejects(startDaemon({ busybox: false, args: [...args] }), message);
 });

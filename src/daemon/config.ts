@@ -12,6 +12,9 @@ export interface DaemonConfig {
   defaultRuntime: string;
   /** "builtin" (Docker's default profile), "unconfined", or a profile file's path */
   seccompProfile: string;
+  /** the log driver and options of containers that name none (dockerd's --log-driver, --log-opt) */
+  logDriver: string;
+  logOpts: Record<string, string>;
   storageDriver?: "overlay" | "copy";
   detachKeys?: string;
   insecureRegistries: string[];
@@ -39,7 +42,9 @@ Options:
       --default-runtime string  Default OCI runtime for containers (default "runc")
       --exec-root string        Root directory for execution state files (default "/run/kapsel")
   -H, --host list               Daemon socket(s) to connect to (default unix:///run/kapsel/kapsel.sock)
+      --log-driver string       Default driver for container logs (default "json-file")
   -l, --log-level string        Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+      --log-opt map             Default log driver options for containers (default map[])
   -p, --pidfile string          Path to use for daemon PID file (default "<exec-root>/kapseld.pid")
       --seccomp-profile string  Path to seccomp profile. Set to "unconfined" to disable the default
                                 seccomp profile (default "builtin")
@@ -71,6 +76,8 @@ const FLAG_KEYS: Record<string, string> = {
   "--bip": "bip",
   "--default-address-pool": "default-address-pools",
   "--seccomp-profile": "seccomp-profile",
+  "--log-driver": "log-driver",
+  "--log-opt": "log-opts",
 };
 
 /**
@@ -78,7 +85,7 @@ const FLAG_KEYS: Record<string, string> = {
  * ways; kapsel lets the flag win and says nothing, which is friendlier for scripts).
  */
 export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "version" {
-  const flags: Record<string, string | string[] | boolean> = {};
+  const flags: Record<string, string | string[] | boolean | Record<string, string>> = {};
   const pools: { base: string; size: number }[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -95,7 +102,12 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     const value = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw invalid(`flag needs an argument: ${name}`);
     if (key === "default-address-pools") pools.push(parsePoolFlag(value));
-    else if (key === "hosts" || key === "insecure-registries" || key === "registry-mirrors") {
+    else if (key === "log-opts") {
+      const eq = value.indexOf("=");
+      if (eq < 1) throw invalid(`invalid key value pair format in log options: ${value}`);
+      const opts = (flags[key] ??= {}) as Record<string, string>;
+      opts[value.slice(0, eq)] = value.slice(eq + 1);
+    } else if (key === "hosts" || key === "insecure-registries" || key === "registry-mirrors") {
       flags[key] = [...((flags[key] as string[] | undefined) ?? []), value];
     } else flags[key] = value;
   }
@@ -119,6 +131,8 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     logLevel: logLevel as DaemonConfig["logLevel"],
     defaultRuntime: pick("default-runtime", "runc"),
     seccompProfile: pick("seccomp-profile", "") || "builtin",
+    logDriver: pick("log-driver", "") || "json-file",
+    logOpts: checkLogOpts(pick<unknown>("log-opts", {})),
     storageDriver: driver === undefined ? undefined : driver.startsWith("overlay") ? "overlay" : "copy",
     detachKeys: file["detach-keys"] as string | undefined,
     insecureRegistries: pick("insecure-registries", []),
@@ -127,6 +141,15 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     bip: pick<string | undefined>("bip", undefined),
     defaultAddressPools: pools.length > 0 ? pools : checkPools(file["default-address-pools"]),
   };
+}
+
+/** daemon.json's log-opts: a map of strings, as dockerd reads it. */
+function checkLogOpts(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw invalid("log-opts must be a JSON object of strings");
+  for (const [k, v] of Object.entries(value))
+    if (typeof v !== "string") throw invalid(`log-opts: the value of ${k} must be a string`);
+  return value as Record<string, string>;
 }
 
 /** `--default-address-pool base=10.10.0.0/16,size=24` (dockerd's pool-options). */

@@ -5,7 +5,14 @@ import { invalid, type KapselError, messageOf, notImplemented } from "../lib/err
 import { API_VERSION, ENGINE_VERSION, MIN_API_VERSION } from "../lib/version.ts";
 import type { ContainerFs } from "./archive/index.ts";
 import { createBuilder } from "./builder/index.ts";
-import { type ContainerRecord, ContainerService, ExecService, mountPointsOf } from "./containers/index.ts";
+import {
+  type ContainerRecord,
+  ContainerService,
+  checkLogDriver,
+  ExecService,
+  logLimits,
+  mountPointsOf,
+} from "./containers/index.ts";
 import { createDistribution, registryServiceConfig } from "./distribution/index.ts";
 import { createEventBus, type EventBus } from "./events/index.ts";
 import type { HostTools } from "./host-tools.ts";
@@ -29,6 +36,9 @@ export interface EngineConfig {
   defaultRuntime: string;
   /** dockerd's --seccomp-profile: "builtin" (the default), "unconfined" or a profile file */
   seccompProfile?: string;
+  /** dockerd's --log-driver and --log-opt: for containers that name no driver */
+  logDriver?: string;
+  logOpts?: Record<string, string>;
   storageDriver?: "overlay" | "copy";
   detachKeys?: string;
   /** the default network's Linux bridge (dockerd --bridge) */
@@ -97,6 +107,7 @@ export class Engine {
       volumes: parts.volumes,
       runtimeName: parts.config.defaultRuntime,
       seccomp: parts.seccomp,
+      logConfig: { Type: parts.config.logDriver || "json-file", Config: parts.config.logOpts ?? {} },
     });
     this.execs = new ExecService({
       containers: this.containers,
@@ -108,6 +119,9 @@ export class Engine {
 
   static async open(config: EngineConfig, tools: HostTools, log: Logger, id: string): Promise<Engine> {
     const seccomp = daemonSeccomp(config.seccompProfile);
+    // a default log driver or option the containers could not take stops the daemon, as dockerd
+    checkLogDriver(config.logDriver || "json-file");
+    logLimits(config.logDriver || "json-file", config.logOpts ?? {});
     const events = createEventBus();
     const storage = await createStorage({
       root: join(config.dataRoot, "storage"),
@@ -379,7 +393,7 @@ export class Engine {
       NFd: 0,
       NGoroutines: 0,
       SystemTime: new Date().toISOString(),
-      LoggingDriver: "json-file",
+      LoggingDriver: this.config.logDriver || "json-file",
       CgroupDriver: "cgroupfs",
       CgroupVersion: this.tools.cgroupVersion,
       NEventsListener: 0,

@@ -37,7 +37,7 @@ import {
 } from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
 import { parseLink } from "./legacy-links.ts";
-import { logLimits, logSizeMax } from "./log-options.ts";
+import { type LogConfig, logLimits, logSizeMax } from "./log-options.ts";
 import {
   type ContainerRecord,
   type DockerConfig,
@@ -72,6 +72,8 @@ export interface ContainerServiceDeps {
   runtimeName?: string;
   /** dockerd's --seccomp-profile for containers that name none: undefined is Docker's default */
   seccomp?: SeccompProfile | "unconfined";
+  /** dockerd's --log-driver and --log-opt, for containers that name none */
+  logConfig?: LogConfig;
 }
 
 export interface CreateRequest extends Partial<DockerConfig> {
@@ -138,7 +140,10 @@ export class ContainerService {
       throw invalid("invalid JSON: expected an object");
     const config = normalizeConfig(body);
     if (!config.Image) throw invalid("No image specified");
-    const hostConfig = normalizeHostConfig(body.HostConfig, { runtime: this.#deps.runtimeName ?? "runc" });
+    const hostConfig = normalizeHostConfig(body.HostConfig, {
+      runtime: this.#deps.runtimeName ?? "runc",
+      log: this.#deps.logConfig,
+    });
     checkNetworkMode(config, hostConfig);
     const image = this.#deps.images.resolve(config.Image);
     if (o.platform) checkImagePlatform(image, config.Image, o.platform);

@@ -1,29 +1,14 @@
 import { existsSync } from "node:fs";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { invalid, notImplemented } from "../../lib/errors.ts";
+import { invalid } from "../../lib/errors.ts";
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../runtime/index.ts";
+import { checkLogDriver, DEFAULT_LOG, type LogConfig, withDaemonLog } from "./log-options.ts";
 import type { DockerConfig, HostConfig } from "./model.ts";
 import { checkSecurityOpt, type HostSecurity, hostSecurity } from "./security-opt.ts";
 
 /** whether the host enforces AppArmor or SELinux: read on the first create */
 let host: HostSecurity | undefined;
-
-/** the log drivers built into Docker 28 */
-const DOCKER_LOG_DRIVERS = [
-  "none",
-  "local",
-  "json-file",
-  "syslog",
-  "journald",
-  "gelf",
-  "fluentd",
-  "awslogs",
-  "splunk",
-  "etwlogs",
-  "gcplogs",
-  "logentries",
-];
 
 const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
 
@@ -31,7 +16,10 @@ const RESTART_POLICIES = ["", "no", "always", "unless-stopped", "on-failure"];
  * Validates a create request's HostConfig and fills Docker's defaults. What kapsel cannot do
  * yet is refused with a clear "not implemented" rather than ignored.
  */
-export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?: string } = {}): HostConfig {
+export function normalizeHostConfig(
+  input: HostConfig | undefined,
+  o: { runtime?: string; log?: LogConfig } = {},
+): HostConfig {
   const hc: HostConfig = { ...(input ?? {}) };
   // one runtime runs every container (--default-runtime); another name is unknown to this daemon
   const runtime = o.runtime ?? "runc";
@@ -61,16 +49,8 @@ export function normalizeHostConfig(input: HostConfig | undefined, o: { runtime?
   if (!["", "host", "private"].includes(hc.CgroupnsMode ?? ""))
     throw invalid(`invalid cgroup namespace mode: ${hc.CgroupnsMode}`);
   if (typeof hc.ShmSize === "number" && hc.ShmSize < 0) throw invalid("SHM size can not be less than 0");
-  // Docker fills in the default driver and keeps the options given with it (--log-opt alone)
-  hc.LogConfig = { Type: hc.LogConfig?.Type || "json-file", Config: hc.LogConfig?.Config ?? {} };
-  const driver = hc.LogConfig.Type;
-  // "none" keeps no logs to read back (the logs route refuses, as Docker's); attach still works
-  if (!["json-file", "k8s-file", "local", "none"].includes(driver)) {
-    // any other name is a logging plugin to Docker, and none is installed
-    if (!DOCKER_LOG_DRIVERS.includes(driver))
-      throw invalid(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
-    throw notImplemented(`log driver ${driver} is not implemented`);
-  }
+  hc.LogConfig = withDaemonLog(hc.LogConfig, o.log ?? DEFAULT_LOG);
+  checkLogDriver(hc.LogConfig.Type);
   // gone from the API since 1.42: Docker 28 does not read them
   delete hc.KernelMemory;
   delete hc.KernelMemoryTCP;

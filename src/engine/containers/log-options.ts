@@ -1,5 +1,5 @@
 import { fromHumanSize, ramInBytes } from "../../lib/byte-size.ts";
-import { invalid } from "../../lib/errors.ts";
+import { invalid, notImplemented } from "../../lib/errors.ts";
 import { parseGoBool } from "../../lib/go-bool.ts";
 
 /**
@@ -21,6 +21,53 @@ const KEYS: Record<string, { keys: string[]; unknown: (key: string) => string }>
   },
 };
 KEYS["k8s-file"] = KEYS["json-file"]!;
+
+export interface LogConfig {
+  Type: string;
+  Config: Record<string, string>;
+}
+
+/** dockerd's own default: --log-driver json-file, no options */
+export const DEFAULT_LOG: LogConfig = { Type: "json-file", Config: {} };
+
+/** the log drivers built into Docker 28 */
+const DOCKER_LOG_DRIVERS = [
+  "none",
+  "local",
+  "json-file",
+  "syslog",
+  "journald",
+  "gelf",
+  "fluentd",
+  "awslogs",
+  "splunk",
+  "etwlogs",
+  "gcplogs",
+  "logentries",
+];
+
+/**
+ * The drivers whose logs kapsel keeps (all as conmon's k8s-file; "none" keeps none, and the
+ * logs route refuses it, as Docker's). Any other name is a logging plugin to Docker, and none
+ * is installed.
+ */
+export function checkLogDriver(driver: string): void {
+  if (["json-file", "k8s-file", "local", "none"].includes(driver)) return;
+  if (!DOCKER_LOG_DRIVERS.includes(driver))
+    throw invalid(`error looking up logging plugin ${driver}: plugin "${driver}" not found`);
+  throw notImplemented(`log driver ${driver} is not implemented`);
+}
+
+/**
+ * moby's mergeAndVerifyLogConfig: the daemon's driver when the container names none, and the
+ * daemon's options under the container's own when the driver is the daemon's.
+ */
+export function withDaemonLog(own: Partial<LogConfig> | undefined, daemon: LogConfig): LogConfig {
+  const type = own?.Type || daemon.Type;
+  const config = { ...(own?.Config ?? {}) };
+  if (type === daemon.Type) for (const [k, v] of Object.entries(daemon.Config)) config[k] ??= v;
+  return { Type: type, Config: config };
+}
 
 /** The local driver's defaults (moby's daemon/logger/local). */
 const LOCAL_MAX_SIZE = 20 * 1024 * 1024;
