@@ -14,6 +14,8 @@ describe("run --use-api-socket", () => {
     "cat /run/secrets/docker/config.json 2>/dev/null",
   ].join("; ");
   const b64 = (s: string) => Buffer.from(s).toString("base64");
+  const withSocket = (cli: "docker" | "kapsel", opts: string[], script: string) =>
+    d[cli](["run", "--rm", "--network", "none", "--use-api-socket", ...opts, "busybox", "sh", "-c", script]);
   before(async () => {
     d = await startDaemon();
     const config = d.env.DOCKER_CONFIG as string;
@@ -29,17 +31,7 @@ describe("run --use-api-socket", () => {
 
   for (const cli of ["docker", "kapsel"] as const) {
     test(`${cli}: the daemon's own socket, and the logins with DOCKER_CONFIG pointing at them`, async () => {
-      const r = await d[cli]([
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--use-api-socket",
-        "busybox",
-        "sh",
-        "-c",
-        show,
-      ]);
+      const r = await withSocket(cli, [], show);
       assert.equal(r.code, 0, r.stderr);
       const inode = statSync(d.socket).ino;
       assert.equal(
@@ -50,19 +42,7 @@ describe("run --use-api-socket", () => {
     });
 
     test(`${cli}: a container that sets DOCKER_CONFIG gets the socket only`, async () => {
-      const r = await d[cli]([
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--use-api-socket",
-        "-e",
-        "DOCKER_CONFIG=/mine",
-        "busybox",
-        "sh",
-        "-c",
-        show,
-      ]);
+      const r = await withSocket(cli, ["-e", "DOCKER_CONFIG=/mine"], show);
       assert.equal(r.stdout, `socket ${statSync(d.socket).ino}\nDOCKER_CONFIG=/mine\n`);
     });
   }
