@@ -10,6 +10,7 @@ import {
   ContainerService,
   checkLogDriver,
   ExecService,
+  type LogConfig,
   logLimits,
   mountPointsOf,
 } from "./containers/index.ts";
@@ -75,6 +76,7 @@ export class Engine {
   private constructor(parts: {
     config: EngineConfig;
     seccomp: SeccompProfile | "unconfined" | undefined;
+    logConfig: LogConfig;
     tools: HostTools;
     events: EventBus;
     storage: Storage;
@@ -107,7 +109,7 @@ export class Engine {
       volumes: parts.volumes,
       runtimeName: parts.config.defaultRuntime,
       seccomp: parts.seccomp,
-      logConfig: { Type: parts.config.logDriver || "json-file", Config: parts.config.logOpts ?? {} },
+      logConfig: parts.logConfig,
     });
     this.execs = new ExecService({
       containers: this.containers,
@@ -120,8 +122,9 @@ export class Engine {
   static async open(config: EngineConfig, tools: HostTools, log: Logger, id: string): Promise<Engine> {
     const seccomp = daemonSeccomp(config.seccompProfile);
     // a default log driver or option the containers could not take stops the daemon, as dockerd
-    checkLogDriver(config.logDriver || "json-file");
-    logLimits(config.logDriver || "json-file", config.logOpts ?? {});
+    const logConfig: LogConfig = { Type: config.logDriver || "json-file", Config: config.logOpts ?? {} };
+    checkLogDriver(logConfig.Type);
+    logLimits(logConfig.Type, logConfig.Config);
     const events = createEventBus();
     const storage = await createStorage({
       root: join(config.dataRoot, "storage"),
@@ -159,6 +162,7 @@ export class Engine {
     const engine = new Engine({
       config,
       seccomp,
+      logConfig,
       tools,
       events,
       storage,
@@ -480,7 +484,8 @@ function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
 
 /** dockerd's setupSeccompProfile: the profile for containers that name none (undefined: Docker's). */
 function daemonSeccomp(setting = "builtin"): SeccompProfile | "unconfined" | undefined {
-  if (setting === "builtin" || setting === "unconfined") return setting === "builtin" ? undefined : setting;
+  if (setting === "builtin") return undefined;
+  if (setting === "unconfined") return setting;
   let text: string;
   try {
     text = readFileSync(setting, "utf8");

@@ -23,7 +23,7 @@ export { mountPointsOf, type VolumeAccess } from "./container-volumes.ts";
 export { type ExecConfig, type ExecRecord, ExecService } from "./exec-service.ts";
 export { INIT_LAYER_PATHS, withoutInitLayer } from "./init-layer.ts";
 export { type ListOptions, selectContainers } from "./list-filter.ts";
-export { checkLogDriver, logLimits } from "./log-options.ts";
+export { checkLogDriver, type LogConfig, logLimits } from "./log-options.ts";
 export type {
   ContainerRecord,
   ContainerState,

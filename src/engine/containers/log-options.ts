@@ -125,9 +125,7 @@ export function logLimits(driver: string, config: Record<string, string>): LogLi
 }
 
 /** The limit a container's options set; none for options an older kapsel took (checked at create). */
-export function logSizeMax(
-  config: { Type: string; Config: Record<string, string> } | undefined,
-): number | undefined {
+export function logSizeMax(config: LogConfig | undefined): number | undefined {
   try {
     return logLimits(config?.Type ?? "json-file", config?.Config ?? {}).sizeMax;
   } catch {

@@ -87,7 +87,7 @@ export function buildContainerSpec(
     sysctls: hc.Sysctls ?? undefined,
     noNewPrivileges: securityFlag(securityOpts, "no-new-privileges") === true,
     writableCgroups: securityFlag(securityOpts, "writable-cgroups"),
-    seccomp: seccompOf(seccompOption(securityOpts), hc.Privileged === true, o.seccomp),
+    seccomp: seccompChoice(seccompOption(securityOpts), hc.Privileged === true, o.seccomp),
     unmaskSystemPaths: securityOpts.includes("systempaths=unconfined"),
     maskedPaths: hc.MaskedPaths ?? undefined,
     readonlyPaths: hc.ReadonlyPaths ?? undefined,
@@ -192,7 +192,7 @@ function apiTmpfsMounts(mounts: ApiMount[]): MountInput[] {
  * As moby's WithSeccomp: the container's own choice ("builtin" is Docker's default profile), else
  * the daemon's, which a privileged container does without.
  */
-function seccompOf(
+function seccompChoice(
   own: SeccompProfile | "builtin" | "unconfined" | undefined,
   privileged: boolean,
   daemon: SeccompProfile | "unconfined" | undefined,

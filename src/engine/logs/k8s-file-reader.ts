@@ -303,8 +303,8 @@ function tagAt(buf: Buffer, s: number): "F" | "P" | undefined {
 
 /** Whether the path now names another file than the open one. */
 async function replaced(path: string, fh: FileHandle): Promise<boolean> {
-  const [open, named] = await Promise.all([fh.stat(), stat(path).catch(() => undefined)]);
-  return named !== undefined && (named.ino !== open.ino || named.dev !== open.dev);
+  const [opened, named] = await Promise.all([fh.stat(), stat(path).catch(() => undefined)]);
+  return named !== undefined && (named.ino !== opened.ino || named.dev !== opened.dev);
 }
 
 /** Wakes a follower when the log changes (inotify), every 250 ms (fallback), or on abort. */

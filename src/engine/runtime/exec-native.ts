@@ -103,23 +103,20 @@ export function nativeExecRequest(
   };
 }
 
-/** compiled programs by the container's seccomp object (specs are kept per container) */
-const programs = new WeakMap<LinuxSeccomp, Buffer | null>();
-/** and by content: containers mostly share a profile, and a compile takes a few milliseconds */
-const byContent = new Map<string, Buffer | null>();
+/**
+ * Compiled programs by profile: containers mostly share one, a compile takes a few milliseconds
+ * and the key (the object as JSON, ~6 kB for Docker's default) some microseconds.
+ */
+const programs = new Map<string, Buffer | null>();
 
 /** The container's filter as a BPF program, null when only runc can apply it. */
 function seccompProgram(seccomp: LinuxSeccomp): Buffer | null {
-  let program = programs.get(seccomp);
+  const key = JSON.stringify(seccomp);
+  let program = programs.get(key);
   if (program === undefined) {
-    const key = JSON.stringify(seccomp);
-    program = byContent.get(key);
-    if (program === undefined) {
-      program = compileSeccomp(seccomp) ?? null;
-      if (byContent.size >= 16) byContent.clear();
-      byContent.set(key, program);
-    }
-    programs.set(seccomp, program);
+    program = compileSeccomp(seccomp) ?? null;
+    if (programs.size >= 16) programs.clear();
+    programs.set(key, program);
   }
   return program;
 }

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 /**
  * Facts about the daemon's own process that bound what a container may get: the capability
  * bounding set (a privileged container gets all of it, never more: runc fails on a capability it
- * cannot hold) and the hard rlimits (raising one needs CAP_SYS_RESOURCE, which some hosts drop).
+ * cannot hold), the hard rlimits (raising one needs CAP_SYS_RESOURCE, which some hosts drop) and
+ * whether the kernel filters syscalls (seccomp).
  * Read once from /proc/self; the daemon's limits do not change while it runs.
  */
 
@@ -62,6 +63,19 @@ export function hostCapabilities(): string[] {
   const mask = hex === undefined ? (1n << BigInt(CAPABILITY_NAMES.length)) - 1n : BigInt(`0x${hex}`);
   boundingSet = CAPABILITY_NAMES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
   return boundingSet;
+}
+
+let seccompSupported: boolean | undefined;
+/** Whether this kernel has seccomp filters (Docker's sysInfo.Seccomp). */
+export function hostHasSeccomp(): boolean {
+  if (seccompSupported === undefined) {
+    try {
+      seccompSupported = /^Seccomp:/m.test(readFileSync("/proc/self/status", "utf8"));
+    } catch {
+      seccompSupported = false;
+    }
+  }
+  return seccompSupported;
 }
 
 /** /proc/self/limits row names → RLIMIT_* names. */

@@ -38,10 +38,11 @@ export { parseSignal } from "../../lib/signals.ts";
 export type { AttachSession } from "./attach-socket.ts";
 export type { ExecOptions, ExecTask } from "./exec.ts";
 export type { OutputFrame } from "./frame-queue.ts";
+export { hostHasSeccomp } from "./host-facts.ts";
 // the host-side syscalls of a start and an exit (mount, netns, ip), for storage and network too
 export { HostCallError, type HostHelper, hostHelper, MS_BIND } from "./host-helper.ts";
 export type * from "./oci-spec.ts";
-export { hostHasSeccomp, parseSeccompProfile, type SeccompProfile } from "./seccomp-profile.ts";
+export { parseSeccompProfile, type SeccompProfile } from "./seccomp-profile.ts";
 export type {
   DeviceInput,
   ExecProcessInput,

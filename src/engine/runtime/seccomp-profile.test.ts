@@ -17,7 +17,10 @@ test("the default profile for Docker's default capabilities, on x86_64", () => {
   assert.equal(s?.defaultAction, "SCMP_ACT_ERRNO");
   assert.equal(s?.defaultErrnoRet, 1);
   assert.deepEqual(s?.architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]);
-  assert.deepEqual(rulesFor(s, "read"), [{ names: rulesFor(s, "read")[0]!.names, action: "SCMP_ACT_ALLOW" }]);
+  assert.deepEqual(
+    rulesFor(s, "read").map(({ action, args }) => ({ action, args })),
+    [{ action: "SCMP_ACT_ALLOW", args: undefined }],
+  );
   // what CAP_SYS_ADMIN guards is not there; clone only without namespace flags; clone3 ENOSYS
   assert.deepEqual(rulesFor(s, "mount"), []);
   assert.deepEqual(rulesFor(s, "unshare"), []);

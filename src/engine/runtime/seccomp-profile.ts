@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { invalid } from "../../lib/errors.ts";
 import type { LinuxSeccomp, LinuxSeccompArg } from "./oci-spec.ts";
@@ -265,17 +264,4 @@ export function kernelAtLeast(kernel: string, min: string): boolean {
     throw invalid(`invalid kernel version in the seccomp profile: ${min}`);
   for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
   return true;
-}
-
-let seccompSupported: boolean | undefined;
-/** Whether this kernel has seccomp filters (Docker's sysInfo.Seccomp). */
-export function hostHasSeccomp(): boolean {
-  if (seccompSupported === undefined) {
-    try {
-      seccompSupported = /^Seccomp:/m.test(readFileSync("/proc/self/status", "utf8"));
-    } catch {
-      seccompSupported = false;
-    }
-  }
-  return seccompSupported;
 }

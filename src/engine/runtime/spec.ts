@@ -1,6 +1,6 @@
 import { invalid } from "../../lib/errors.ts";
 import { hostDevices, statDevice } from "./host-devices.ts";
-import { CAPABILITY_NAMES, hostCapabilities, hostHardLimits } from "./host-facts.ts";
+import { CAPABILITY_NAMES, hostCapabilities, hostHardLimits, hostHasSeccomp } from "./host-facts.ts";
 import type {
   LinuxSeccomp,
   OciBlockDevice,
@@ -12,12 +12,7 @@ import type {
   OciSpec,
   ProcessSpec,
 } from "./oci-spec.ts";
-import {
-  DEFAULT_SECCOMP_PROFILE,
-  hostHasSeccomp,
-  ociSeccomp,
-  type SeccompProfile,
-} from "./seccomp-profile.ts";
+import { DEFAULT_SECCOMP_PROFILE, ociSeccomp, type SeccompProfile } from "./seccomp-profile.ts";
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_INIT_BINARY,
