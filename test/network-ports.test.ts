@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { hostHasIPv6 } from "../src/engine/network/port-requests.ts";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 import { bridgePorts, freePort, get, getWhenUp, HTTPD, holdPort, netnsFiles } from "./network-support.ts";
 
 // Published ports on the default bridge, through the real docker CLI and kapsel: -p serves a
-// container's page on 127.0.0.1, -P picks free ports that `port` and `ps` show, a taken port
-// fails with Docker's error and leaves nothing plugged, bad specs are refused by the CLI and
-// by the API. Traffic goes only to 127.0.0.1.
+// container's page on 127.0.0.1 (and ::1, through kapseld's proxy, as Docker's userland proxy),
+// -P picks free ports that `port` and `ps` show, a taken port fails with Docker's error and
+// leaves nothing plugged, bad specs are refused by the CLI and by the API. Traffic goes only to
+// 127.0.0.1 and ::1.
+const IPV6 = hostHasIPv6();
+
 describe("published ports", () => {
   let d: TestDaemon;
   before(async () => {
@@ -75,22 +79,68 @@ describe("published ports", () => {
       ]);
       assert.equal(r.code, 0, r.stderr);
       const lines = (await run(["port", name])).stdout.trim().split("\n");
-      assert.equal(lines.length, 2, lines.join("\n"));
+      assert.equal(lines.length, IPV6 ? 4 : 2, lines.join("\n"));
       const tcp = /^80\/tcp -> 0\.0\.0\.0:(\d+)$/.exec(lines.find((l) => l.startsWith("80/")) ?? "");
       const udp = /^53\/udp -> 0\.0\.0\.0:(\d+)$/.exec(lines.find((l) => l.startsWith("53/")) ?? "");
       assert.ok(tcp && udp, lines.join("\n"));
       const hostPort = Number(tcp[1]);
       assert.ok(hostPort >= 1024, `a high port: ${hostPort}`);
-      assert.equal((await run(["port", name, "80"])).stdout, `0.0.0.0:${hostPort}\n`);
-      assert.equal((await run(["port", name, "80/tcp"])).stdout, `0.0.0.0:${hostPort}\n`);
+      // every address is 0.0.0.0 and, where the host has IPv6, [::] on the same port (Docker 28)
+      const both = (p: string | number) => (IPV6 ? `0.0.0.0:${p}\n[::]:${p}\n` : `0.0.0.0:${p}\n`);
+      const psBoth = (p: string | number, c: string) =>
+        IPV6 ? `0.0.0.0:${p}->${c}, [::]:${p}->${c}` : `0.0.0.0:${p}->${c}`;
+      assert.equal((await run(["port", name, "80"])).stdout, both(hostPort));
+      assert.equal((await run(["port", name, "80/tcp"])).stdout, both(hostPort));
+      assert.equal((await run(["port", name, "53/udp"])).stdout, both(udp[1]));
       const none = await run(["port", name, "8080"]);
       assert.equal(none.code, 1);
       assert.equal(none.stderr, `Error: No public port '8080' published for ${name}\n`);
       const ps = (await run(["ps", "--filter", `name=${name}`, "--format", "{{.Ports}}"])).stdout;
-      assert.equal(ps, `0.0.0.0:${udp[1]}->53/udp, 0.0.0.0:${hostPort}->80/tcp\n`);
+      assert.equal(ps, `${psBoth(udp[1], "53/udp")}, ${psBoth(hostPort, "80/tcp")}\n`);
       // bound on every address of the host: 127.0.0.1 answers
       assert.equal((await getWhenUp("127.0.0.1", hostPort)).body, "all\n");
+      if (IPV6) assert.equal((await getWhenUp("::1", hostPort)).body, "all\n");
       assert.equal((await run(["rm", "-f", name])).code, 0);
+    });
+
+    test(`${cli}: a port on a host IPv6 address is served through kapseld's proxy`, {
+      skip: !IPV6,
+    }, async () => {
+      const port = await freePort();
+      const name = `v6-${cli}`;
+      const r = await run([
+        "run",
+        "-d",
+        "--name",
+        name,
+        "-p",
+        `[::1]:${port}:80`,
+        "busybox",
+        ...HTTPD(`six-${cli}`),
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(await getWhenUp("::1", port), { status: 200, body: `six-${cli}\n` });
+      await assert.rejects(get("127.0.0.1", port, "/index.html", 500), "IPv4 was not asked for");
+      assert.equal((await run(["port", name])).stdout, `80/tcp -> [::1]:${port}\n`);
+      assert.equal(
+        (await run(["inspect", "-f", "{{json .NetworkSettings.Ports}}", name])).stdout,
+        `{"80/tcp":[{"HostIp":"::1","HostPort":"${port}"}]}\n`,
+      );
+      // [::1] is taken now, 127.0.0.1 is not: Docker's error for the one, a container for the other
+      const clash = await run([
+        "run",
+        "-d",
+        "--name",
+        `${name}-b`,
+        "-p",
+        `[::1]:${port}:80`,
+        "busybox",
+        "true",
+      ]);
+      assert.equal(clash.code, 125);
+      assert.match(clash.stderr, new RegExp(`Bind for \\[::1\\]:${port} failed: port is already allocated`));
+      assert.equal((await run(["rm", "-f", name, `${name}-b`])).code, 0);
+      await assert.rejects(get("::1", port, "/index.html", 500), "the proxy is gone with the container");
     });
 
     test(`${cli}: a taken port gives Docker's error and leaves nothing plugged`, async () => {
@@ -171,6 +221,27 @@ describe("published ports", () => {
       }
     });
   }
+
+  test("kapseld --userland-proxy=false publishes on IPv4 only, as dockerd without its proxy", async () => {
+    await using other = await startDaemon({ args: ["--userland-proxy=false"] });
+    const port = await freePort();
+    const r = await other.docker([
+      "run",
+      "-d",
+      "--name",
+      "four",
+      "-p",
+      `${port}:80`,
+      "-p",
+      "[::1]::81",
+      "busybox",
+      ...HTTPD("four"),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await other.docker(["port", "four"])).stdout, `80/tcp -> 0.0.0.0:${port}\n`);
+    assert.equal((await getWhenUp("127.0.0.1", port)).body, "four\n");
+    if (IPV6) await assert.rejects(get("::1", port, "/index.html", 500));
+  });
 
   test("API: invalid port bindings are a 400 with a clear message, and no container is made", async () => {
     const before = (await d.api("GET", "/containers/json?all=1")).json() as unknown[];

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import type { TestDaemon } from "./harness/daemon.ts";
 
 /**
- * Helpers for the networking suites. Traffic goes only to 127.0.0.1 (published ports) or to the
- * test daemon's own 10.213.x addresses; `get` refuses anything else, whatever a test passes.
+ * Helpers for the networking suites. Traffic goes only to 127.0.0.1 and ::1 (published ports) or
+ * to the test daemon's own 10.213.x addresses; `get` refuses anything else, whatever a test passes.
  */
 
 /** A busybox httpd serving `text` at /index.html on port 80 (run with -d). */
@@ -23,7 +23,7 @@ export function get(
   path = "/index.html",
   timeoutMs = 3000,
 ): Promise<{ status: number; body: string }> {
-  if (host !== "127.0.0.1" && !host.startsWith("10.213."))
+  if (host !== "127.0.0.1" && host !== "::1" && !host.startsWith("10.213."))
     throw new Error(`test traffic must stay local: ${host}`);
   return new Promise((resolve, reject) => {
     const req = request({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {

@@ -25,6 +25,8 @@ export interface DaemonConfig {
   bip?: string;
   /** dockerd default-address-pools (daemon.json) or --default-address-pool base=...,size=... */
   defaultAddressPools?: { base: string; size: number }[];
+  /** dockerd --userland-proxy: ports on host IPv6 addresses go through kapseld's proxy */
+  userlandProxy: boolean;
 }
 
 const USAGE = `Usage:	kapseld [OPTIONS]
@@ -49,6 +51,8 @@ Options:
       --seccomp-profile string  Path to seccomp profile. Set to "unconfined" to disable the default
                                 seccomp profile (default "builtin")
   -s, --storage-driver string   Storage driver to use ("overlay2"|"vfs")
+      --userland-proxy          Use userland proxy for loopback traffic and IPv6 host addresses
+                                (default true)
   -v, --version                 Print version information and quit
 `;
 
@@ -78,7 +82,11 @@ const FLAG_KEYS: Record<string, string> = {
   "--seccomp-profile": "seccomp-profile",
   "--log-driver": "log-driver",
   "--log-opt": "log-opts",
+  "--userland-proxy": "userland-proxy",
 };
+
+/** Flags that are booleans: "--flag" is true, "--flag=false" is false, as Go's flag package. */
+const BOOL_FLAGS = new Set(["userland-proxy"]);
 
 /**
  * Flags over the config file over defaults, as dockerd (which refuses a setting given both
@@ -99,6 +107,10 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     const name = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
     const key = FLAG_KEYS[name];
     if (!key) throw invalid(`unknown flag: ${name}`);
+    if (BOOL_FLAGS.has(key)) {
+      flags[key] = parseBool(name, arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : "true");
+      continue;
+    }
     const value = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw invalid(`flag needs an argument: ${name}`);
     if (key === "default-address-pools") pools.push(parsePoolFlag(value));
@@ -140,7 +152,22 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig | "help" | "versio
     bridge: pick<string | undefined>("bridge", undefined),
     bip: pick<string | undefined>("bip", undefined),
     defaultAddressPools: pools.length > 0 ? pools : checkPools(file["default-address-pools"]),
+    userlandProxy: checkBool("userland-proxy", pick<unknown>("userland-proxy", true)),
   };
+}
+
+/** A bool flag's value as Go's strconv.ParseBool reads it. */
+function parseBool(flag: string, text: string): boolean {
+  if (["1", "t", "T", "true", "TRUE", "True"].includes(text)) return true;
+  if (["0", "f", "F", "false", "FALSE", "False"].includes(text)) return false;
+  throw invalid(
+    `invalid argument "${text}" for "${flag}" flag: strconv.ParseBool: parsing "${text}": invalid syntax`,
+  );
+}
+
+function checkBool(key: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw invalid(`${key} must be true or false, not ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** daemon.json's log-opts: a map of strings, as dockerd reads it. */

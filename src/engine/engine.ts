@@ -47,6 +47,8 @@ export interface EngineConfig {
   /** the default bridge's gateway/prefix (dockerd --bip) */
   bip?: string;
   defaultAddressPools?: AddressPool[];
+  /** dockerd --userland-proxy (default true): host IPv6 addresses get published ports */
+  userlandProxy?: boolean;
   insecureRegistries?: string[];
   registryMirrors?: string[];
 }
@@ -150,6 +152,7 @@ export class Engine {
       bridgeName: config.bridge,
       bip: config.bip,
       defaultAddressPools: config.defaultAddressPools,
+      userlandProxy: config.userlandProxy,
     });
     // containers are made after volumes but answer which volumes they use
     let containers: ContainerService | undefined;

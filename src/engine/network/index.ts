@@ -2,14 +2,15 @@
  * network: Docker's networks on one host. It owns the networks (the default "bridge", "host",
  * "none", and user-defined bridge networks), IP address management, each running container's
  * network namespace and its endpoints (veth pairs on Linux bridges), published ports (kernel
- * DNAT, no userland proxy), outbound NAT, isolation between networks, and an embedded DNS
- * server per user network (on its gateway address, port 53) that answers container names,
+ * DNAT; on host IPv6 addresses kapseld's own proxy, as dockerd's userland proxy), outbound NAT,
+ * isolation between networks, and an embedded DNS server per user network (on its gateway address, port 53) that answers container names,
  * aliases and short IDs and forwards other names to the host's resolvers.
  *
  * IPv6 (a user network created with EnableIPv6): the network gets an IPv6 subnet (the request's,
  * or a /64 of the daemon's ULA /48 kept in <root>/ipv6-pool), the bridge its gateway address,
  * each endpoint an address and a default route, the DNS AAAA answers, /etc/hosts a line. IPv6
- * stays inside its network: no IPv6 NAT, routing or published ports (an ip6tables chain drops
+ * stays inside its network: no IPv6 NAT or routing, ports published on a host IPv6 address go
+ * through kapseld's proxy to the container's IPv4 address (an ip6tables chain drops
  * what would cross a bridge, where the host forwards IPv6). The default bridge is IPv4 only.
  *
  * It plans, then acts (STYLE rule 5): link-plan.ts and firewall-plan.ts turn records into
@@ -59,6 +60,11 @@ export interface NetworkServiceOptions {
   chainPrefix?: string;
   /** upstream resolvers ("ip" or "ip:port") for names the embedded DNS does not know; default: /etc/resolv.conf */
   dnsUpstreams?: string[];
+  /**
+   * dockerd --userland-proxy (default true): ports on host IPv6 addresses are served by kapseld's
+   * proxy to the container's IPv4 address. Off, as in dockerd, they are left out.
+   */
+  userlandProxy?: boolean;
 }
 
 /** POST /networks/create's body. */

@@ -48,7 +48,7 @@ import {
   pruneFilter,
 } from "./network-views.ts";
 import { PortAllocator } from "./port-allocator.ts";
-import { exposedKeys, type PortRequest, portRequests } from "./port-requests.ts";
+import { exposedKeys, hostHasIPv6, type PortRequest, portRequests } from "./port-requests.ts";
 import {
   bridgeLink,
   checkEndpointSettings,
@@ -90,6 +90,8 @@ class BridgeNetworkService implements NetworkService {
   readonly #bridgeName: string;
   readonly #prefix: string;
   readonly #log: NetworkLogger;
+  /** host IPv6 addresses get published ports (through the userland proxy) */
+  readonly #proxy6: boolean;
 
   constructor(o: NetworkServiceOptions, kernel: KernelApplier) {
     this.#o = o;
@@ -99,6 +101,7 @@ class BridgeNetworkService implements NetworkService {
     this.#prefix = o.chainPrefix ?? chainPrefixFor(this.#bridgeName);
     if (this.#prefix.length > 23) throw invalid(`iptables chain prefix too long: ${this.#prefix}`);
     this.#log = o.log ?? (() => {});
+    this.#proxy6 = o.userlandProxy !== false && hostHasIPv6();
   }
 
   /**
@@ -269,7 +272,7 @@ class BridgeNetworkService implements NetworkService {
       const carriesPorts =
         !net.internal && !sb.endpoints.some((e) => e.ports.length > 0 || e.exposed.length > 0);
       const requests = carriesPorts
-        ? portRequests({ ...o, defaultHostIp: net.options[OPT.hostBinding] })
+        ? portRequests({ ...o, defaultHostIp: net.options[OPT.hostBinding], ipv6: this.#proxy6 })
         : [];
 
       await this.#networkUp(net);
@@ -326,8 +329,9 @@ class BridgeNetworkService implements NetworkService {
   async #publish(ep: EndpointRecord, requests: PortRequest[]): Promise<void> {
     try {
       for (const req of requests) {
-        const hostPort = await this.#ports.allocate(req);
-        ep.ports.push({ proto: req.proto, containerPort: req.containerPort, hostIp: req.hostIp, hostPort });
+        const hostPort = await this.#ports.allocate(req, { ip: ep.ip, port: req.containerPort });
+        for (const hostIp of req.hostIps)
+          ep.ports.push({ proto: req.proto, containerPort: req.containerPort, hostIp, hostPort });
       }
     } catch (err) {
       this.#releasePorts(ep);
@@ -464,7 +468,7 @@ class BridgeNetworkService implements NetworkService {
     const tag = shortId(sb.containerId);
     for (const ep of sb.endpoints) {
       for (const m of ep.ports) {
-        if (!(await this.#ports.restore(m.proto, m.hostIp, m.hostPort)))
+        if (!(await this.#ports.restore(m.proto, m.hostIp, m.hostPort, { ip: ep.ip, port: m.containerPort })))
           this.#log(
             "warn",
             `network: ${tag}: host port ${m.hostIp}:${m.hostPort}/${m.proto} could not be bound again`,

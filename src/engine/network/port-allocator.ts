@@ -2,14 +2,16 @@ import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { KapselError } from "../../lib/errors.ts";
+import { proxyTcp, proxyUdp } from "./port-proxy.ts";
 import type { PortRequest, Proto } from "./port-requests.ts";
 
 /**
  * Host ports for published container ports, as moby's portallocator + OSAllocator: a port is
- * first reserved here (so two containers can never take one; "0.0.0.0" clashes with every
- * address), then really bound on the host, which proves no other program has it and keeps it
- * so none can take it later. The kernel's DNAT rules catch the traffic before it reaches
- * these sockets; they only hold the port.
+ * first reserved here (so two containers can never take one; "0.0.0.0" clashes with every IPv4
+ * address, "::" with every IPv6 one), then really bound on the host, which proves no other
+ * program has it and keeps it so none can take it later. For IPv4 the kernel's DNAT rules catch
+ * the traffic before it reaches these sockets, which only hold the port; an IPv6 socket is
+ * kapseld's userland proxy to the container (port-proxy.ts), as docker-proxy is dockerd's.
  */
 
 /** A socket that holds a host port; closing it gives the port back to the host. */
@@ -17,8 +19,19 @@ export interface HeldPort {
   close(): void;
 }
 
+/** Where an IPv6 host port's proxy forwards to: the container's IPv4 address and port. */
+export interface ProxyTarget {
+  ip: string;
+  port: number;
+}
+
 /** Binds the port on the host or throws (err.code EADDRINUSE, EADDRNOTAVAIL...). */
-export type PortProbe = (proto: Proto, hostIp: string, port: number) => Promise<HeldPort>;
+export type PortProbe = (
+  proto: Proto,
+  hostIp: string,
+  port: number,
+  target?: ProxyTarget,
+) => Promise<HeldPort>;
 
 export class PortAllocator {
   readonly #range: [number, number];
@@ -33,14 +46,15 @@ export class PortAllocator {
     this.#cursor = { tcp: this.#range[0] - 1, udp: this.#range[0] - 1, sctp: this.#range[0] - 1 };
   }
 
-  /** Reserves and binds a host port for the request; returns it. Throws Docker's errors. */
-  async allocate(req: PortRequest): Promise<number> {
-    const { proto, hostIp } = req;
+  /**
+   * Reserves and binds one host port on each of the request's addresses; returns it. Throws
+   * Docker's errors. `target` is the container's end, for the IPv6 addresses' proxies.
+   */
+  async allocate(req: PortRequest, target?: ProxyTarget): Promise<number> {
+    const { proto, hostIps } = req;
     if (req.hostPortStart !== 0 && req.hostPortStart === req.hostPortEnd) {
       const port = req.hostPortStart;
-      if (this.#clash(proto, hostIp, port))
-        throw internalError(`Bind for ${hostIp}:${port} failed: port is already allocated`);
-      await this.#take(proto, hostIp, port);
+      await this.#takeAll(proto, hostIps, port, target, true);
       return port;
     }
     const ephemeral = req.hostPortStart === 0;
@@ -50,9 +64,9 @@ export class PortAllocator {
     let lastError: unknown;
     for (let i = 0, tries = 0; i < size && tries < 10; i++) {
       const port = start + ((first - start + i + size) % size);
-      if (this.#clash(proto, hostIp, port)) continue;
+      if (hostIps.some((ip) => this.#clash(proto, ip, port))) continue;
       try {
-        await this.#take(proto, hostIp, port);
+        await this.#takeAll(proto, hostIps, port, target, false);
         if (ephemeral) this.#cursor[proto] = port;
         return port;
       } catch (err) {
@@ -65,12 +79,12 @@ export class PortAllocator {
 
   /**
    * Takes a port recorded before a daemon restart. A port some program grabbed meanwhile stays
-   * reserved without a socket (the DNAT rule still wins for traffic); returns false then.
+   * reserved without a socket (the DNAT rule still wins for IPv4 traffic); returns false then.
    */
-  async restore(proto: Proto, hostIp: string, port: number): Promise<boolean> {
+  async restore(proto: Proto, hostIp: string, port: number, target?: ProxyTarget): Promise<boolean> {
     if (this.#clash(proto, hostIp, port)) return false;
     try {
-      await this.#take(proto, hostIp, port);
+      await this.#take(proto, hostIp, port, target);
       return true;
     } catch {
       this.#byPort(proto, port).set(hostIp, null);
@@ -100,20 +114,56 @@ export class PortAllocator {
   #clash(proto: Proto, hostIp: string, port: number): boolean {
     const holders = this.#taken.get(`${proto}/${port}`);
     if (!holders) return false;
-    return holders.has(hostIp) || holders.has("0.0.0.0") || (hostIp === "0.0.0.0" && holders.size > 0);
+    const any = hostIp.includes(":") ? "::" : "0.0.0.0";
+    if (holders.has(hostIp) || holders.has(any)) return true;
+    return hostIp === any && [...holders.keys()].some((ip) => ip.includes(":") === (any === "::"));
+  }
+
+  /**
+   * Every address or none: all reserved first (synchronously, so concurrent requests see them),
+   * then bound; what was taken is given back when one fails.
+   */
+  async #takeAll(
+    proto: Proto,
+    hostIps: readonly string[],
+    port: number,
+    target: ProxyTarget | undefined,
+    fixed: boolean,
+  ): Promise<void> {
+    const clash = hostIps.find((ip) => this.#clash(proto, ip, port));
+    if (clash !== undefined) {
+      const why = fixed ? "port is already allocated" : "port was just taken";
+      throw internalError(`Bind for ${joinHostPort(clash, port)} failed: ${why}`);
+    }
+    const holders = this.#byPort(proto, port);
+    for (const ip of hostIps) holders.set(ip, null);
+    try {
+      for (const ip of hostIps) await this.#bind(proto, ip, port, target);
+    } catch (err) {
+      for (const ip of hostIps) this.release(proto, ip, port);
+      throw err;
+    }
   }
 
   /** Reserves first (synchronously, so concurrent requests see it), then binds. */
-  async #take(proto: Proto, hostIp: string, port: number): Promise<void> {
-    const holders = this.#byPort(proto, port);
-    holders.set(hostIp, null);
+  async #take(proto: Proto, hostIp: string, port: number, target?: ProxyTarget): Promise<void> {
+    this.#byPort(proto, port).set(hostIp, null);
     try {
-      const held = proto === "sctp" ? null : await this.#probe(proto, hostIp, port);
-      if (holders.has(hostIp)) holders.set(hostIp, held);
+      await this.#bind(proto, hostIp, port, target);
+    } catch (err) {
+      this.release(proto, hostIp, port);
+      throw err;
+    }
+  }
+
+  /** Binds a reserved port and keeps its socket; throws moby's error. */
+  async #bind(proto: Proto, hostIp: string, port: number, target?: ProxyTarget): Promise<void> {
+    try {
+      const held = proto === "sctp" ? null : await this.#probe(proto, hostIp, port, target);
+      const holders = this.#taken.get(`${proto}/${port}`);
+      if (holders?.has(hostIp)) holders.set(hostIp, held);
       else held?.close(); // released while binding
     } catch (err) {
-      holders.delete(hostIp);
-      if (holders.size === 0) this.#taken.delete(`${proto}/${port}`);
       const code = (err as NodeJS.ErrnoException).code;
       const reason =
         code === "EADDRINUSE"
@@ -121,10 +171,13 @@ export class PortAllocator {
           : code === "EADDRNOTAVAIL"
             ? "cannot assign requested address"
             : (err as Error).message;
-      throw internalError(`failed to bind host port ${hostIp}:${port}/${proto}: ${reason}`, err);
+      throw internalError(`failed to bind host port ${joinHostPort(hostIp, port)}/${proto}: ${reason}`, err);
     }
   }
 }
+
+/** Go's net.JoinHostPort: IPv6 addresses in brackets. */
+const joinHostPort = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 function internalError(msg: string, cause?: unknown): KapselError {
   return new KapselError("internal", msg, { cause });
@@ -139,23 +192,36 @@ export function ephemeralRange(): [number, number] {
   return [32768, 60999];
 }
 
-/** The real probe: listen (tcp) or bind (udp) on the host, unref'd so it never keeps kapseld up. */
-export const bindHostPort: PortProbe = (proto, hostIp, port) =>
+/**
+ * The real probe: listen (tcp) or bind (udp) on the host, unref'd so it never keeps kapseld up.
+ * An IPv6 address with a target becomes the proxy to it; IPv6 sockets are IPv6-only, so that
+ * "::" and "0.0.0.0" are two bindings of one port, as in Docker.
+ */
+export const bindHostPort: PortProbe = (proto, hostIp, port, target) =>
   new Promise((resolve, reject) => {
+    const ipv6Only = hostIp.includes(":");
+    const proxy = ipv6Only ? target : undefined;
     if (proto === "udp") {
-      const sock = createSocket({ type: "udp4" });
+      const sock = createSocket({ type: ipv6Only ? "udp6" : "udp4", ipv6Only });
       sock.once("error", reject);
       sock.bind({ address: hostIp, port, exclusive: true }, () => {
         sock.removeListener("error", reject);
         sock.on("error", () => {});
         sock.unref();
-        resolve({ close: () => sock.close() });
+        const stop = proxy ? proxyUdp(sock, proxy) : undefined;
+        resolve({
+          close: () => {
+            stop?.();
+            sock.close();
+          },
+        });
       });
       return;
     }
-    const server = createServer((conn) => conn.destroy()); // only reached if DNAT is missing
+    // without a proxy, only reached if the DNAT rule is missing
+    const server = createServer({ allowHalfOpen: true }, proxy ? proxyTcp(proxy) : (conn) => conn.destroy());
     server.once("error", reject);
-    server.listen({ host: hostIp, port, exclusive: true, backlog: 1 }, () => {
+    server.listen({ host: hostIp, port, exclusive: true, ipv6Only, backlog: proxy ? 511 : 1 }, () => {
       server.removeListener("error", reject);
       server.unref();
       resolve({ close: () => server.close() });

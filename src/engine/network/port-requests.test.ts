@@ -40,7 +40,7 @@ test("portRequests covers -p in each form the CLI sends", () => {
   const row = (p: number, proto: string, ip: string, s: number, e: number) => ({
     proto,
     containerPort: p,
-    hostIp: ip,
+    hostIps: [ip],
     hostPortStart: s,
     hostPortEnd: e,
   });
@@ -71,22 +71,49 @@ test("portRequests with -P publishes every exposed port on a free port", () => {
   assert.deepEqual(portRequests({ exposedPorts: { "80/tcp": {} } }), []);
 });
 
-test("portRequests drops the IPv6 half and uses the network's default host address", () => {
+test("portRequests: every address is 0.0.0.0 and :: on one port where IPv6 can be published; addresses normalized", () => {
+  const bindings = {
+    "80/tcp": [{ HostIp: "", HostPort: "8080" }],
+    "81/tcp": [{ HostIp: "0.0.0.0", HostPort: "" }],
+    "82/tcp": [{ HostIp: "[::1]", HostPort: "9000" }],
+    "83/udp": [
+      { HostIp: "0:0::0", HostPort: "53" },
+      { HostIp: "::ffff:127.0.0.1", HostPort: "53" },
+    ],
+  };
+  assert.deepEqual(
+    portRequests({ portBindings: bindings, ipv6: true }).map((r) => [r.containerPort, r.hostIps]),
+    [
+      [80, ["0.0.0.0", "::"]],
+      [81, ["0.0.0.0"]],
+      [82, ["::1"]],
+      [83, ["::"]],
+      [83, ["127.0.0.1"]],
+    ],
+  );
+  // without the userland proxy (or IPv6 on the host), moby leaves the IPv6 bindings out
+  assert.deepEqual(
+    portRequests({ portBindings: bindings }).map((r) => [r.containerPort, r.hostIps]),
+    [
+      [80, ["0.0.0.0"]],
+      [81, ["0.0.0.0"]],
+      [83, ["127.0.0.1"]],
+    ],
+  );
+});
+
+test("portRequests uses the network's default host address, and refuses bad ones", () => {
   const reqs = portRequests({
-    portBindings: {
-      "80/tcp": [
-        { HostIp: "::", HostPort: "8080" },
-        { HostIp: "", HostPort: "8080" },
-      ],
-    },
+    portBindings: { "80/tcp": [{ HostIp: "", HostPort: "8080" }] },
     defaultHostIp: "127.0.0.1",
+    ipv6: true,
   });
   assert.deepEqual(
-    reqs.map((r) => r.hostIp),
-    ["127.0.0.1"],
+    reqs.map((r) => r.hostIps),
+    [["127.0.0.1"]],
   );
   assert.throws(
-    () => portRequests({ portBindings: { "80/tcp": [{ HostIp: "::1" }] } }),
+    () => portRequests({ portBindings: { "80/sctp": [{ HostIp: "::1" }] }, ipv6: true }),
     (e) => isKind(e, "not_implemented"),
   );
   assert.throws(() => portRequests({ portBindings: { "80/tcp": [{ HostIp: "nope" }] } }), /invalid host IP/);

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { isIPv6 } from "node:net";
 import { compareStrings } from "../../lib/compare.ts";
 import { invalid, notImplemented } from "../../lib/errors.ts";
-import { parseIPv4 } from "./ipv4.ts";
+import { formatIPv4, parseIPv4 } from "./ipv4.ts";
 
 /**
  * The engine's side of `-p`/`-P`: HostConfig.PortBindings and Config.ExposedPorts (as the CLI
@@ -19,8 +21,11 @@ export interface PortBindingInput {
 export interface PortRequest {
   proto: Proto;
   containerPort: number;
-  /** "0.0.0.0" for every address of the host */
-  hostIp: string;
+  /**
+   * The host addresses that get the same port: one, or "0.0.0.0" and "::" for every address
+   * (an IPv6 address is served by kapseld's proxy, the IPv4 ones by the kernel's DNAT)
+   */
+  hostIps: string[];
   /** 0 and 0: any free port of the ephemeral range (-P, or an empty HostPort) */
   hostPortStart: number;
   hostPortEnd: number;
@@ -60,8 +65,13 @@ export function portRequests(o: {
   publishAll?: boolean;
   /** the network's com.docker.network.bridge.host_binding_ipv4, default 0.0.0.0 */
   defaultHostIp?: string;
+  /**
+   * IPv6 host addresses can be published (dockerd's userland proxy, on a host with IPv6): as
+   * in moby's addPortMappings, "every address" then means [::] too, on the same port.
+   */
+  ipv6?: boolean;
 }): PortRequest[] {
-  const defaultIp = o.defaultHostIp || "0.0.0.0";
+  const defaultIp = o.defaultHostIp ? hostAddress(o.defaultHostIp) : "0.0.0.0";
   const ports: Record<string, PortBindingInput[] | null> = { ...(o.portBindings ?? {}) };
   if (o.publishAll) for (const key of Object.keys(o.exposedPorts ?? {})) ports[key] ??= null;
   const out: PortRequest[] = [];
@@ -69,18 +79,39 @@ export function portRequests(o: {
     const { port, proto } = parsePortKey(key);
     const list = bindings && bindings.length > 0 ? bindings : o.publishAll ? [{}] : [];
     for (const b of list) {
-      const hostIp = b.HostIp ?? "";
-      if (hostIp.includes(":")) {
-        if (hostIp === "::") continue; // the IPv6 half of "every address"; IPv4 is all kapsel maps
-        throw notImplemented(`IPv6 port bindings (${hostIp}) are not supported by kapsel yet`);
-      }
-      if (hostIp !== "" && parseIPv4(hostIp) === undefined)
-        throw invalid(`invalid host IP address: ${hostIp}`);
       const [hostPortStart, hostPortEnd] = parseHostPort(b.HostPort ?? "");
-      out.push({ proto, containerPort: port, hostIp: hostIp || defaultIp, hostPortStart, hostPortEnd });
+      const given = b.HostIp ? hostAddress(b.HostIp) : undefined;
+      const addresses = given ? [given] : defaultIp === "0.0.0.0" ? ["0.0.0.0", "::"] : [defaultIp];
+      const hostIps = addresses.filter((ip) => !ip.includes(":") || (o.ipv6 && proto !== "sctp"));
+      if (given?.includes(":") && o.ipv6 && proto === "sctp")
+        throw notImplemented("IPv6 host addresses for sctp ports are not supported by kapsel");
+      // else moby too leaves IPv6 out: no userland proxy, or a host without IPv6
+      if (hostIps.length > 0) out.push({ proto, containerPort: port, hostIps, hostPortStart, hostPortEnd });
     }
   }
   return out.sort((a, b) => a.containerPort - b.containerPort || compareStrings(a.proto, b.proto));
+}
+
+/** A host address as Docker prints it (net.IP.String()): IPv4 dotted, IPv6 shortest, mapped IPv4 unmapped. */
+export function hostAddress(text: string): string {
+  const v4 = parseIPv4(text);
+  if (v4 !== undefined) return formatIPv4(v4);
+  const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  if (!isIPv6(bare)) throw invalid(`invalid host IP address: ${text}`);
+  const canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
+  if (!mapped) return canonical;
+  const n = (Number.parseInt(mapped[1], 16) << 16) | Number.parseInt(mapped[2], 16);
+  return formatIPv4(n >>> 0);
+}
+
+/** moby's IsV6Listenable: the host has IPv6, with its loopback address ::1. */
+export function hostHasIPv6(): boolean {
+  try {
+    return /^0{31}1 /m.test(readFileSync("/proc/net/if_inet6", "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** Exposed and published container ports as keys ("80/tcp"), for Docker's Ports map with nulls. */

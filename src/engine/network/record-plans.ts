@@ -230,7 +230,10 @@ export function firewallInput(
     for (const ep of sb.endpoints) {
       const net = networks.get(ep.networkId);
       if (!net?.bridge || net.internal) continue;
-      for (const m of ep.ports) mappings.push({ ...m, bridge: net.bridge, containerIp: ep.ip });
+      for (const m of ep.ports) {
+        // IPv6 host addresses are kapseld's proxy's (port-proxy.ts), not the kernel's
+        if (!m.hostIp.includes(":")) mappings.push({ ...m, bridge: net.bridge, containerIp: ep.ip });
+      }
     }
   }
   return {
