@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { archiveRoutes } from "../api/archive.ts";
 import { buildRoutes } from "../api/build.ts";
 import { containerRoutes } from "../api/containers.ts";
@@ -150,6 +151,7 @@ export async function main(argv: string[]): Promise<number> {
         log("warn", `shutdown: storage and network not closed after ${SHUTDOWN_LIMIT / 1000} s; exiting`);
       rmSync(config.pidfile, { force: true });
       for (const host of config.hosts) if (host.startsWith("unix://")) rmSync(host.slice(7), { force: true });
+      await quietCompilers();
       process.exit(0);
     };
     process.on("SIGTERM", () => void shutdown("SIGTERM"));
@@ -166,4 +168,15 @@ export async function main(argv: string[]): Promise<number> {
     for (const s of servers) s.close();
     return 1;
   }
+}
+
+/**
+ * Node 24 can deadlock in process.exit() when a background compile job waits for a garbage
+ * collection that the exiting main thread will never run (nodejs/node#54918, #64274). So no new
+ * job starts from here, and a turn of the event loop with a collection lets one in flight finish.
+ */
+async function quietCompilers(): Promise<void> {
+  setFlagsFromString("--no-concurrent-recompilation");
+  (globalThis as { gc?: () => void }).gc?.();
+  await new Promise((r) => setTimeout(r, 10));
 }
