@@ -149,7 +149,7 @@ describe("user-defined networks", () => {
       ]);
       assert.equal(
         probe,
-        `Address: ${ip}\nAddress: ${ip}\nAddress: ${ip}\npong\npage-${cli}\nnameserver ${gateway}\n`,
+        `Address: ${ip}\nAddress: ${ip}\nAddress: ${ip}\npong\npage-${cli}\nnameserver 127.0.0.11\n`,
       );
 
       // --link on a user network is an alias only this container resolves
@@ -271,6 +271,38 @@ describe("user-defined networks", () => {
       assert.equal(await networks(c2), "bridge \n");
       await ok(["rm", "-f", c1, c2]);
       await ok(["network", "rm", net]);
+    });
+
+    test(`${cli}: 127.0.0.11 answers on user networks, and follows the container across connect and disconnect`, async () => {
+      const [na, nb] = [`dnsa-${cli}`, `dnsb-${cli}`];
+      const [web, c] = [`dnsweb-${cli}`, `dnsc-${cli}`];
+      await ok(["network", "create", na]);
+      await ok(["network", "create", nb]);
+      try {
+        await ok(["run", "-d", "--name", web, "--network", nb, "busybox", "sleep", "60"]);
+        const webIp = await ipOf(web, nb);
+        await ok(["run", "-d", "--name", c, "--network", na, "busybox", "sleep", "60"]);
+        // asked by address, as an nginx "resolver 127.0.0.11" does; the server knows who asks
+        const ask = (name: string) =>
+          run(["exec", c, "sh", "-c", `nslookup ${name} 127.0.0.11 | grep '^Address: ' | tail -1`]);
+        assert.equal((await ask(c)).stdout, `Address: ${await ipOf(c, na)}\n`);
+        assert.equal((await ask(web)).stdout, "", "a container on another network is not known");
+        await ok(["network", "connect", nb, c]);
+        assert.equal((await ask(web)).stdout, `Address: ${webIp}\n`);
+        // the network 127.0.0.11 went to is gone: it goes to the other's server
+        await ok(["network", "disconnect", na, c]);
+        assert.equal((await ask(web)).stdout, `Address: ${webIp}\n`);
+        assert.equal(
+          await ok(["exec", c, "grep", "nameserver", "/etc/resolv.conf"]),
+          "nameserver 127.0.0.11\n",
+        );
+        // on the default bridge there is no embedded DNS, as in Docker
+        const bridge = await run(["run", "--rm", "busybox", "nslookup", "web", "127.0.0.11"]);
+        assert.notEqual(bridge.code, 0);
+      } finally {
+        await run(["rm", "-f", web, c]);
+        await run(["network", "rm", na, nb]);
+      }
     });
 
     test(`${cli}: an IPv6 subnet without --ipv6 is kept and shown but gives no address, as Docker does`, async () => {

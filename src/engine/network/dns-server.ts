@@ -7,10 +7,11 @@ import { buildResponse, type DnsAnswer, type DnsQuery, parseQuery, RCODE } from 
  * It asks `resolver` first; names it does not know go, as bytes, to the upstream servers the
  * resolver names for the client (the host's, or the container's --dns), one after the other.
  *
- * Why the gateway and not Docker's 127.0.0.11: a socket inside every container's namespace
- * needs a process (or DNAT rules) per container, while kapseld can listen on the gateway from
- * the host, once per network; Podman's aardvark-dns does the same. Forwarding from the host
- * also reaches a host resolver on 127.0.0.53, which a container could not.
+ * Why the gateway: a socket inside every container's namespace needs a process per container,
+ * while kapseld can listen on the gateway from the host, once per network (Podman's aardvark-dns
+ * does the same). Containers still ask Docker's 127.0.0.11: two nat rules in each namespace send
+ * it here (firewall-plan.ts resolverRedirectScript). Forwarding from the host also reaches a host
+ * resolver on 127.0.0.53, which a container could not.
  */
 
 export type Resolution =

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { chainPrefixFor, planFirewall, removalScript, restoreScript } from "./firewall-plan.ts";
+import {
+  chainPrefixFor,
+  planFirewall,
+  removalScript,
+  resolverRedirectScript,
+  restoreScript,
+} from "./firewall-plan.ts";
 
 const bridge = {
   bridge: "kapsel0",
@@ -124,4 +130,23 @@ test("removalScript deletes kapsel's chains and nothing else", () => {
 test("chainPrefixFor keeps daemons side by side apart", () => {
   assert.equal(chainPrefixFor("kapsel0"), "KAPSEL");
   assert.equal(chainPrefixFor("kt-br3"), "KAPSEL-kt-br3");
+});
+
+test("resolverRedirectScript sends 127.0.0.11:53 to the gateway's DNS server, as the container", () => {
+  assert.equal(
+    resolverRedirectScript({ gateway: "10.213.1.1", containerIp: "10.213.1.2" }),
+    [
+      "*nat",
+      ":PREROUTING ACCEPT [0:0]",
+      ":INPUT ACCEPT [0:0]",
+      ":OUTPUT ACCEPT [0:0]",
+      ":POSTROUTING ACCEPT [0:0]",
+      "-A OUTPUT -d 127.0.0.11/32 -p udp --dport 53 -j DNAT --to-destination 10.213.1.1:53",
+      "-A OUTPUT -d 127.0.0.11/32 -p tcp --dport 53 -j DNAT --to-destination 10.213.1.1:53",
+      "-A POSTROUTING -s 127.0.0.0/8 -d 10.213.1.1/32 -j SNAT --to-source 10.213.1.2",
+      "COMMIT",
+      "",
+    ].join("\n"),
+  );
+  assert.doesNotMatch(resolverRedirectScript(), /-A /, "none: an empty nat table");
 });

@@ -163,6 +163,29 @@ export function restoreScript(plan: FirewallPlan): string {
   return `${out.join("\n")}\n`;
 }
 
+/** The address where a container on a user network finds its DNS server, as in Docker. */
+export const RESOLVER_ADDRESS = "127.0.0.11";
+
+/**
+ * iptables-restore input (without --noflush) for a container's own namespace: its nat table,
+ * made of the redirect of 127.0.0.11:53 (udp and tcp) to the embedded DNS server on `gateway`
+ * (none: an empty table). The query leaves with a loopback source (route_localnet on the
+ * interface lets it), which becomes the container's address so that the server knows who asks.
+ */
+export function resolverRedirectScript(to?: { gateway: string; containerIp: string }): string {
+  const rules = to
+    ? [
+        ...["udp", "tcp"].map(
+          (p) =>
+            `-A OUTPUT -d ${RESOLVER_ADDRESS}/32 -p ${p} --dport 53 -j DNAT --to-destination ${to.gateway}:53`,
+        ),
+        `-A POSTROUTING -s 127.0.0.0/8 -d ${to.gateway}/32 -j SNAT --to-source ${to.containerIp}`,
+      ]
+    : [];
+  const chains = ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"].map((c) => `:${c} ACCEPT [0:0]`);
+  return `${["*nat", ...chains, ...rules, "COMMIT"].join("\n")}\n`;
+}
+
 /** ip6tables-restore input (for --noflush) that replaces the IPv6 chain's content. */
 export function restoreScript6(plan: FirewallPlan): string {
   const { chain, rules } = plan.ipv6;

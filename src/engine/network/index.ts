@@ -3,8 +3,9 @@
  * "none", and user-defined bridge networks), IP address management, each running container's
  * network namespace and its endpoints (veth pairs on Linux bridges), published ports (kernel
  * DNAT; on host IPv6 addresses kapseld's own proxy, as dockerd's userland proxy), outbound NAT,
- * isolation between networks, and an embedded DNS server per user network (on its gateway address, port 53) that answers container names,
- * aliases and short IDs and forwards other names to the host's resolvers.
+ * isolation between networks, and an embedded DNS server per user network (on its gateway,
+ * port 53; containers ask 127.0.0.11, redirected there in their namespace) that answers
+ * container names, aliases and short IDs and forwards other names to the host's resolvers.
  *
  * IPv6 (a user network created with EnableIPv6): the network gets an IPv6 subnet (the request's,
  * or a /64 of the daemon's ULA /48 kept in <root>/ipv6-pool), the bridge its gateway address,

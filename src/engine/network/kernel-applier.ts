@@ -7,6 +7,7 @@ import {
   type Jump,
   removalScript,
   removalScript6,
+  resolverRedirectScript,
   restoreScript,
   restoreScript6,
 } from "./firewall-plan.ts";
@@ -108,6 +109,23 @@ export class KernelApplier {
 
   async unplugEndpoint(hostVeth: string): Promise<void> {
     if (linkExists(hostVeth)) await this.#ip(endpointRemoveLines({ hostVeth })).catch(() => {});
+  }
+
+  /**
+   * Points 127.0.0.11 inside a container's namespace at the embedded DNS server on `to.gateway`,
+   * reached through `to.ifName` (undefined: no redirect). One program in the namespace: a shell
+   * that turns route_localnet on and becomes iptables-restore.
+   */
+  async redirectResolver(
+    netnsPath: string,
+    to?: { ifName: string; gateway: string; containerIp: string },
+  ): Promise<void> {
+    if (!/^[\w.-]+$/.test(to?.ifName ?? "x")) throw new Error(`bad interface name: ${to?.ifName}`);
+    const localnet = to ? `echo 1 > /proc/sys/net/ipv4/conf/${to.ifName}/route_localnet && ` : "";
+    await this.#helper.run(["/bin/sh", "-c", `${localnet}exec "$0" -w`, this.#tools.iptablesRestore], {
+      netns: netnsPath,
+      input: resolverRedirectScript(to),
+    });
   }
 
   /** Moves the container's default route (after the endpoint that had it went away). */

@@ -9,7 +9,7 @@ import { KeyedLock } from "../../lib/keyed-lock.ts";
 import type { DnsQuery } from "./dns-message.ts";
 import { resolvConfNameservers, resolveQuery } from "./dns-records.ts";
 import type { DnsServer } from "./dns-server.ts";
-import { chainPrefixFor, type FirewallPlan, planFirewall } from "./firewall-plan.ts";
+import { chainPrefixFor, type FirewallPlan, planFirewall, RESOLVER_ADDRESS } from "./firewall-plan.ts";
 import { findNetworkTools } from "./host-command.ts";
 import type {
   ConnectOptions,
@@ -317,12 +317,34 @@ class BridgeNetworkService implements NetworkService {
       await this.#syncFirewall().catch(() => {});
       throw failure.reason;
     }
+    const dns = !net.predefined && this.#dns.has(net.id);
+    const redirected = dns && (await this.#lock.run("net", () => this.#pointResolver(sb, ep)));
     this.#o.events?.("connect", net.id, { container: containerId, name: net.name, type: net.driver });
     return {
       settings: endpointSettings(ep, !net.predefined),
       networkName: net.name,
-      dnsServer: !net.predefined && this.#dns.has(net.id) ? net.addressing!.gateway : undefined,
+      dnsServer: redirected ? RESOLVER_ADDRESS : dns ? net.addressing!.gateway : undefined,
     };
+  }
+
+  /**
+   * Makes 127.0.0.11 in the sandbox reach the embedded DNS server through `via` (an endpoint on a
+   * network with one), unless it already reaches one; with no endpoint, removes the redirect.
+   * Returns whether 127.0.0.11 answers. A failure leaves the gateway as the nameserver.
+   */
+  async #pointResolver(sb: SandboxRecord, via?: EndpointRecord): Promise<boolean> {
+    if (via && sb.endpoints.some((e) => e.networkId === sb.resolver)) return true;
+    const net = via && this.#networks.get(via.networkId);
+    const to = net && { ifName: via.ifName, gateway: net.addressing!.gateway, containerIp: via.ip };
+    try {
+      await this.#kernel.redirectResolver(sb.netnsPath, to);
+      sb.resolver = via?.networkId;
+      await this.#store.saveSandbox(sb);
+      return via !== undefined;
+    } catch (err) {
+      this.#log("warn", `network: ${shortId(sb.containerId)}: 127.0.0.11: ${messageOf(err)}`);
+      return false;
+    }
   }
 
   /** Takes the host ports; all or none, with moby's wrapping of the error. */
@@ -365,6 +387,11 @@ class BridgeNetworkService implements NetworkService {
                 this.#log("warn", `network: ${shortId(containerId)}: default route: ${messageOf(err)}`),
               );
         }
+      }
+      if (sb.resolver === net.id) {
+        // 127.0.0.11 goes on to another network's DNS server, or nowhere
+        const next = sb.endpoints.find((e) => this.#dns.has(e.networkId));
+        if (!(await this.#pointResolver(sb, next))) sb.resolver = undefined;
       }
       await this.#store.saveSandbox(sb);
       if (ep.ports.length > 0) await this.#syncFirewall();

@@ -85,6 +85,8 @@ export interface SandboxRecord {
   endpoints: EndpointRecord[];
   /** --dns: where the embedded DNS forwards this container's other names */
   dns?: string[];
+  /** the network whose embedded DNS server 127.0.0.11 is redirected to in the namespace */
+  resolver?: string;
 }
 
 export class NetworkStore {

@@ -403,7 +403,7 @@ describe("network domain on the real kernel", { concurrency: false }, () => {
     const y = await svc.connect(Id.slice(0, 12), Y, { name: "beta" });
     ipX = x.settings.IPAddress;
     gw1 = x.settings.Gateway;
-    assert.equal(x.dnsServer, gw1);
+    assert.equal(x.dnsServer, "127.0.0.11");
     assert.deepEqual(x.settings.DNSNames, ["alpha", "al", X.slice(0, 12), "alpha-host"]);
     assert.ok(y.settings.IPAddress);
     for (const name of ["alpha", "AL", X.slice(0, 12), `alpha.front-${tag}`]) {
@@ -414,6 +414,13 @@ describe("network domain on the real kernel", { concurrency: false }, () => {
         `${name}: ${r.stdout}${r.stderr}`,
       );
     }
+    // 127.0.0.11 in the namespace is the same server, as Docker's embedded DNS
+    const local = await inNs(nsY, ["nslookup", "alpha", "127.0.0.11"]);
+    assert.match(
+      local.stdout,
+      new RegExp(`Address:\\s+${ipX.replace(/\./g, "\\.")}\\b`),
+      local.stdout + local.stderr,
+    );
     // other names go to the host's resolvers (here a stub on 127.0.0.1)
     const ext = await inNs(nsY, ["nslookup", "mirror.example", gw1]);
     assert.match(ext.stdout, /Address:\s+10\.213\.250\.9\b/, ext.stdout + ext.stderr);
