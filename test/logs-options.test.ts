@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DOCKER_BIN, KAPSEL_BIN, runCommand, startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
@@ -236,7 +238,42 @@ describe("logs", { concurrency: 2 }, () => {
     });
   }
 
-  test("--log-opt values are checked at create, in moby's words; max-file > 1 is a warning", async () => {
+  for (const cli of ["docker", "kapsel"] as const) {
+    test(`${cli}: --log-opt max-file keeps older files, as json-file; logs and --tail read across them`, async () => {
+      const name = `${cli}-logs-rotated`;
+      const script = "i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); usleep 10000; done";
+      const opts = ["--log-opt", "max-size=3k", "--log-opt", "max-file=3"];
+      const started = await d[cli](["run", "-d", "--name", name, ...opts, "busybox", "sh", "-c", script]);
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal(started.stderr, "", "no warning: max-file is applied");
+      try {
+        assert.equal((await d.docker(["wait", name])).stdout, "0\n");
+        const kept = (await d[cli](["logs", name])).stdout.split("\n").slice(0, -1);
+        // 3 files of at most 3 kB (about 45 lines each): more than one file's worth, not all 200
+        assert.ok(kept.length > 60 && kept.length < 200, `${kept.length} lines kept`);
+        const first = Number(kept[0].slice(4));
+        assert.deepEqual(
+          kept,
+          Array.from({ length: 200 - first }, (_, i) => `line${first + i}`),
+          "the newest lines, in order, none missing",
+        );
+        const tail = (await d[cli](["logs", "--tail", "100", name])).stdout;
+        assert.equal(tail, Array.from({ length: 100 }, (_, i) => `line${100 + i}\n`).join(""));
+        const logPath = (await d.docker(["inspect", "-f", "{{.LogPath}}", name])).stdout.trim();
+        const rotated = readdirSync(dirname(logPath))
+          .filter((f) => /\.log\.\d+$/.test(f))
+          .sort();
+        assert.deepEqual(
+          rotated.map((f) => f.slice(f.lastIndexOf("."))),
+          [".1", ".2"],
+        );
+      } finally {
+        await d.docker(["rm", "-f", name]);
+      }
+    });
+  }
+
+  test("--log-opt values are checked at create, in moby's words; compress is a warning", async () => {
     for (const [opts, message] of [
       [["max-size=x"], /invalid size: 'x'/],
       [["max-size=0"], /max-size must be a positive number/],
@@ -264,15 +301,15 @@ describe("logs", { concurrency: 2 }, () => {
     assert.equal((await d.docker(["ps", "-aq", "--filter", "label=log-opt-check"])).stdout, "");
     const warned = await d.docker([
       "create",
-      "--log-opt",
-      "max-size=1m",
-      "--log-opt",
-      "max-file=3",
+      ...["--log-opt", "max-size=1m", "--log-opt", "max-file=3", "--log-opt", "compress=true"],
       "busybox",
       "true",
     ]);
     assert.equal(warned.code, 0, warned.stderr);
-    assert.match(warned.stderr, /WARNING: kapsel keeps one log file: max-file=3 is not applied/);
+    assert.match(
+      warned.stderr,
+      /WARNING: kapsel does not compress rotated log files: compress=true is not applied/,
+    );
     await d.docker(["rm", warned.stdout.trim()]);
   });
 

@@ -15,6 +15,7 @@ import { KeyedLock } from "../../lib/keyed-lock.ts";
 import { parseSignal } from "../../lib/signals.ts";
 import type { EventBus } from "../events/index.ts";
 import { checkImagePlatform, type ImageStore } from "../images/index.ts";
+import { LogRotator } from "../logs/index.ts";
 import type { NetworkContainer, NetworkService } from "../network/index.ts";
 import type { AttachSession, Runtime, SeccompProfile } from "../runtime/index.ts";
 import type { Change, Storage } from "../storage/index.ts";
@@ -37,7 +38,7 @@ import {
 } from "./host-config.ts";
 import { withoutInitLayer } from "./init-layer.ts";
 import { parseLink } from "./legacy-links.ts";
-import { type LogConfig, logLimits, logSizeMax } from "./log-options.ts";
+import { type LogConfig, logLimits, logRotation } from "./log-options.ts";
 import {
   type ContainerRecord,
   type DockerConfig,
@@ -288,7 +289,7 @@ export class ContainerService {
         id: rec.id,
         spec,
         logPath: rec.logPath,
-        logSizeMax: logSizeMax(rec.hostConfig.LogConfig),
+        logSizeMax: logRotation(rec.hostConfig.LogConfig).sizeMax,
         terminal: rec.config.Tty,
         stdin: rec.config.OpenStdin,
         stdinOnce: rec.config.StdinOnce,
@@ -372,10 +373,14 @@ export class ContainerService {
   #watchExit(rec: ContainerRecord): void {
     const run = (this.#runs.get(rec.id) ?? 0) + 1;
     this.#runs.set(rec.id, run);
+    // max-file: the files conmon's log rotation would lose are kept while it writes
+    const { sizeMax, maxFiles } = logRotation(rec.hostConfig.LogConfig);
+    const rotator = sizeMax && maxFiles > 1 ? new LogRotator(rec.logPath, maxFiles).start() : undefined;
     this.#deps.runtime
       .waitExit(rec.id)
       .then((exit) =>
         this.#lock.run(rec.id, async () => {
+          rotator?.close();
           if (this.#runs.get(rec.id) === run) await this.#onExit(rec.id, exit.exitCode, exit.finishedAt);
         }),
       )

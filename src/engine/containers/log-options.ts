@@ -5,9 +5,9 @@ import { parseGoBool } from "../../lib/go-bool.ts";
 /**
  * --log-opt, checked as moby's ValidateLogOpts and its drivers check them. kapsel keeps every
  * driver's log as conmon's k8s-file, so what the options change is its size: `max-size` makes
- * conmon start the file anew when it would grow past it, which is Docker's json-file with
- * max-file=1 (its default). Docker checks the values only when the container starts; kapsel
- * at create, so a bad one creates nothing.
+ * conmon start the file anew when it would grow past it, and `max-file` keeps that many files
+ * (src/engine/logs/rotation.ts), as Docker's json-file. Docker checks the values only when the
+ * container starts; kapsel at create, so a bad one creates nothing.
  */
 
 const KEYS: Record<string, { keys: string[]; unknown: (key: string) => string }> = {
@@ -75,13 +75,15 @@ const LOCAL_MAX_SIZE = 20 * 1024 * 1024;
 export interface LogLimits {
   /** bytes the log may hold before it starts anew */
   sizeMax?: number;
+  /** files kept, the one being written included (only with sizeMax) */
+  maxFiles: number;
   /** what kapsel does not do of what was asked, for the create response */
   warnings: string[];
 }
 
 /** Checks the options of a driver kapsel stores; returns the size limit they set. */
 export function logLimits(driver: string, config: Record<string, string>): LogLimits {
-  if (driver === "none") return { warnings: [] };
+  if (driver === "none") return { maxFiles: 1, warnings: [] };
   const mode = config.mode ?? "";
   if (!["", "blocking", "non-blocking"].includes(mode))
     throw invalid(`logger: logging mode not supported: ${mode}`);
@@ -91,7 +93,7 @@ export function logLimits(driver: string, config: Record<string, string>): LogLi
     parsed(() => ramInBytes(config["max-buffer-size"]!), "error parsing option max-buffer-size: ");
   }
   const known = KEYS[driver];
-  if (!known) return { warnings: [] };
+  if (!known) return { maxFiles: 1, warnings: [] };
   for (const key of Object.keys(config))
     if (key !== "mode" && key !== "max-buffer-size" && !known.keys.includes(key))
       throw invalid(known.unknown(key));
@@ -117,19 +119,18 @@ export function logLimits(driver: string, config: Record<string, string>): LogLi
       throw invalid("compress cannot be true when max-file is less than 2 or max-size is not set");
   }
   const warnings: string[] = [];
-  if (files !== undefined && maxFiles > 1 && sizeMax > 0)
-    warnings.push(
-      `kapsel keeps one log file: max-file=${maxFiles} is not applied, the log starts anew past max-size`,
-    );
-  return { sizeMax: sizeMax > 0 ? sizeMax : undefined, warnings };
+  if (compress !== undefined && parseGoBool(compress))
+    warnings.push("kapsel does not compress rotated log files: compress=true is not applied");
+  if (sizeMax <= 0) return { maxFiles: 1, warnings };
+  return { sizeMax, maxFiles, warnings };
 }
 
-/** The limit a container's options set; none for options an older kapsel took (checked at create). */
-export function logSizeMax(config: LogConfig | undefined): number | undefined {
+/** The limits a container's options set; none for options an older kapsel took (checked at create). */
+export function logRotation(config: LogConfig | undefined): { sizeMax?: number; maxFiles: number } {
   try {
-    return logLimits(config?.Type ?? "json-file", config?.Config ?? {}).sizeMax;
+    return logLimits(config?.Type ?? "json-file", config?.Config ?? {});
   } catch {
-    return undefined;
+    return { maxFiles: 1 };
   }
 }
 

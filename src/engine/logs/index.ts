@@ -2,12 +2,14 @@
  * logs: reading a container's output back for `docker logs` and attach-with-logs. conmon
  * writes it (see src/engine/runtime) as a k8s-file log, one line per read of the container's
  * output: `<RFC 3339 time> <stdout|stderr> <F|P> <content>`, P marking pieces of a longer line.
- * This domain only reads that file; it owns no state. Its path is chosen by the containers
- * domain (TaskCreateOptions.logPath). There is one file per container: with a max-size log
- * option conmon starts it anew when it would grow past it (Docker's json-file with max-file=1),
- * and a follower goes on in the new file.
+ * This domain reads that file; its path is chosen by the containers domain
+ * (TaskCreateOptions.logPath). With a max-size log option conmon starts it anew when it would
+ * grow past it, and a follower goes on in the new file; with max-file, the containers domain
+ * runs a LogRotator that keeps the older files as Docker's json-file does (<log>.1, .2, ...),
+ * and readers take them first.
  */
 export { readLogBatches, readLogs } from "./k8s-file-reader.ts";
+export { LogRotator } from "./rotation.ts";
 
 export interface LogEntry {
   stream: "stdout" | "stderr";

@@ -131,3 +131,26 @@ test("readLogs follow waits for the log to appear and stops when isRunning turns
   }, 400);
   assert.deepEqual(texts(await result), ["stdout:late\n"]);
 });
+
+test("readLogs reads the rotated files first, and --tail reaches back into them", async () => {
+  const dir = mkdtempSync(join(tmp, "rotated-"));
+  const line = (n: number) => `2024-05-01T10:20:${String(n).padStart(2, "0")}.000000000Z stdout F n${n}\n`;
+  const lines = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => line(from + i)).join("");
+  const log = join(dir, "c-json.log");
+  writeFileSync(`${log}.2`, lines(0, 3));
+  writeFileSync(`${log}.1`, lines(3, 6));
+  writeFileSync(log, lines(6, 8));
+  const numbers = (entries: LogEntry[]) => entries.map((e) => e.data.toString().trim()).join(" ");
+  assert.equal(numbers(await read(log)), "n0 n1 n2 n3 n4 n5 n6 n7");
+  assert.equal(numbers(await read(log, { tail: 4 })), "n4 n5 n6 n7");
+  assert.equal(numbers(await read(log, { tail: 2 })), "n6 n7");
+  assert.equal(numbers(await read(log, { tail: 100 })), "n0 n1 n2 n3 n4 n5 n6 n7");
+  assert.equal(numbers(await read(log, { tail: 0 })), "");
+  assert.equal(
+    numbers(
+      await read(log, { since: new Date("2024-05-01T10:20:02Z"), until: new Date("2024-05-01T10:20:04Z") }),
+    ),
+    "n2 n3 n4",
+  );
+});

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import type { LogEntry, ReadLogsOptions } from "./index.ts";
 import { parseLogLine, TimeCache } from "./k8s-file-line.ts";
+import { rotatedLogs } from "./rotation.ts";
 
 /**
  * Reads a conmon k8s-file log as entries: 256 KiB reads, lines found with Buffer.indexOf, entry
@@ -58,8 +59,18 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
     fh = await openLog(path, waiter, opts);
     if (!fh) return;
     const size = (await fh.stat()).size;
-    let pos = opts.tail !== undefined && opts.tail >= 0 ? await tailOffset(fh, size, opts.tail) : 0;
+    const tail = opts.tail !== undefined && opts.tail >= 0 ? opts.tail : undefined;
+    const start = tail === undefined ? { offset: 0, found: 0 } : await tailStart(fh, size, tail);
+    let pos = start.offset;
     const parser = new EntryParser(opts);
+    // the files rotation kept (rotation.ts), oldest first, before the one conmon writes
+    const older = await olderFiles(path, tail === undefined ? undefined : tail - start.found);
+    for (const { file, offset } of older) {
+      for await (const entries of readRotated(file, offset, parser)) {
+        yield entries;
+        if (parser.done) return;
+      }
+    }
     let rest: Buffer = Buffer.alloc(0);
     let finishing = false;
     /** the old file read once more after conmon replaced it */
@@ -115,6 +126,56 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
   } finally {
     waiter?.close();
     await fh?.close();
+  }
+}
+
+/**
+ * The rotated files to read before the log, oldest first, each from an offset: all of them, or
+ * (`wanted` entries of a tail still missing) only as far back as those reach.
+ */
+async function olderFiles(path: string, wanted?: number): Promise<{ file: string; offset: number }[]> {
+  if (wanted === 0) return [];
+  const out: { file: string; offset: number }[] = [];
+  let missing = wanted;
+  for (const file of rotatedLogs(path).reverse()) {
+    if (missing === undefined) {
+      out.unshift({ file, offset: 0 });
+      continue;
+    }
+    const fh = await open(file, "r").catch(() => undefined);
+    if (!fh) continue;
+    try {
+      const { offset, found } = await tailStart(fh, (await fh.stat()).size, missing);
+      out.unshift({ file, offset });
+      missing -= found;
+      if (missing === 0) break;
+    } finally {
+      await fh.close();
+    }
+  }
+  return out;
+}
+
+/** A rotated file from `offset` to its end, through the reader's parser. */
+async function* readRotated(file: string, offset: number, parser: EntryParser): AsyncGenerator<LogEntry[]> {
+  const fh = await open(file, "r").catch(() => undefined);
+  if (!fh) return; // shifted out meanwhile
+  try {
+    let pos = offset;
+    let rest: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.max(CHUNK, rest.length * 2));
+      rest.copy(buf, 0);
+      const { bytesRead } = await fh.read(buf, rest.length, buf.length - rest.length, pos);
+      if (bytesRead === 0) return;
+      pos += bytesRead;
+      const { entries, restStart } = parser.parse(buf, rest.length + bytesRead);
+      rest = buf.subarray(restStart, rest.length + bytesRead);
+      if (entries.length) yield entries;
+      if (parser.done) return;
+    }
+  } finally {
+    await fh.close();
   }
 }
 
@@ -246,7 +307,16 @@ function compareTime(ms: number, nanos: number, [sec, ns]: [number, number]): nu
  * its stream filter.
  */
 export async function tailOffset(fh: FileHandle, size: number, n: number): Promise<number> {
-  if (n === 0) return size;
+  return (await tailStart(fh, size, n)).offset;
+}
+
+/** tailOffset, and how many entries start there (fewer than `n` when the file has fewer). */
+async function tailStart(
+  fh: FileHandle,
+  size: number,
+  n: number,
+): Promise<{ offset: number; found: number }> {
+  if (n === 0) return { offset: size, found: 0 };
   let count = 0;
   let target = -1;
   let carry: Buffer = Buffer.alloc(0);
@@ -266,12 +336,15 @@ export async function tailOffset(fh: FileHandle, size: number, n: number): Promi
       earliest = i;
       search = i - 1;
       const r = visit(buf, i + 1, pos + i + 1);
-      if (r !== undefined) return r;
+      if (r !== undefined) return { offset: r, found: n };
     }
     carry = earliest >= 0 ? buf.subarray(0, earliest + 1) : buf;
   }
   // the file's first line
-  return visit(carry, 0, 0) ?? Math.max(target, 0);
+  const first = visit(carry, 0, 0);
+  return first !== undefined || target >= 0
+    ? { offset: first ?? target, found: n }
+    : { offset: 0, found: count };
 
   /** Looks at the line at buf[s] (file offset `at`); returns the answer once known. */
   function visit(buf: Buffer, s: number, at: number): number | undefined {
