@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 
 const DEFAULT_HOSTS = [
   "127.0.0.1\tlocalhost",
@@ -33,9 +34,13 @@ export interface EtcOptions {
   dnsServer?: string;
 }
 
-/** Docker's /etc/hosts content for a container. `--add-host name:ip` lines come after the defaults. */
+/**
+ * Docker's /etc/hosts content for a container. `--add-host name:ip` lines come after the
+ * defaults. On the host's network it is the host's file, unless there are --add-host lines:
+ * then Docker makes its own, so that they can override the host's names.
+ */
 export function hostsFile(o: EtcOptions): string {
-  if (o.networkMode === "host") return readHost("/etc/hosts");
+  if (o.networkMode === "host" && !o.extraHosts?.length) return readHost("/etc/hosts");
   const lines = [...DEFAULT_HOSTS];
   for (const extra of o.extraHosts ?? []) {
     let sep = extra.indexOf("=");
@@ -59,35 +64,112 @@ export function hostsFile(o: EtcOptions): string {
 }
 
 /**
- * /etc/resolv.conf: the host's, or one made of --dns/--dns-search/--dns-option. Off the host
- * network a loopback nameserver means nothing, so those lines are dropped (Docker's rule).
- * On a user network the embedded DNS server is the nameserver. Docker's order: nameserver,
- * search, options.
+ * /etc/resolv.conf as Docker 28 writes it (libnetwork's internal/resolvconf): the host's file
+ * (systemd-resolved's upstream one when the host's only names its 127.0.0.53 stub), with
+ * --dns, --dns-search and --dns-option over it, then transformed for the network:
+ *   - a user network: the embedded DNS server is the only nameserver, the others become its
+ *     upstreams ("ExtServers"), ndots:0 unless an ndots option is set;
+ *   - the default bridge and none ("legacy"): no loopback or IPv6 nameservers from the host,
+ *     Google's two when none is left;
+ *   - the host's network: as it is.
+ * Docker's header and its closing comments (where each part came from) are written too.
  */
 export function resolvConf(o: EtcOptions): string {
-  const host = readHost("/etc/resolv.conf");
-  const hostLines = host.split("\n");
-  let nameservers = hostLines.filter((l) => /^\s*nameserver\s/.test(l)).map((l) => l.trim().split(/\s+/)[1]);
-  let search = hostLines.filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
-  let options = hostLines
-    .filter((l) => /^\s*options\s/.test(l))
-    .flatMap((l) => l.trim().split(/\s+/).slice(1));
-  if (o.networkMode !== "host") nameservers = nameservers.filter((n) => !n.startsWith("127.") && n !== "::1");
-  if (o.dns && o.dns.length > 0) nameservers = o.dns;
-  if (o.dnsSearch && o.dnsSearch.length > 0) search = o.dnsSearch.filter((s) => s !== ".");
-  if (o.dnsOptions && o.dnsOptions.length > 0) options = o.dnsOptions;
-  if (o.dnsServer) {
-    nameservers = [o.dnsServer];
-    // the embedded server answers container names itself: no search-domain detours (Docker's ndots:0)
-    if (!options.some((x) => x.startsWith("ndots:"))) options = [...options, "ndots:0"];
+  const sourcePath = hostResolvConfPath();
+  const rc = parseResolvConf(readHost(sourcePath));
+  const overrides: string[] = [];
+  let ndotsFrom = hasOption(rc.options, "ndots") ? "host" : "";
+  const hostLoopback = !(o.dns && o.dns.length > 0);
+  if (!hostLoopback) {
+    rc.nameservers = [...o.dns!];
+    overrides.push("nameservers");
   }
-  if (o.networkMode !== "host" && nameservers.length === 0 && o.networkMode !== "none")
-    nameservers = ["8.8.8.8", "8.8.4.4"];
-  const out: string[] = [];
-  for (const n of nameservers) out.push(`nameserver ${n}`);
-  if (search.length > 0) out.push(`search ${search.join(" ")}`);
-  if (options.length > 0) out.push(`options ${options.join(" ")}`);
+  if (o.dnsSearch && o.dnsSearch.length > 0) {
+    rc.search = o.dnsSearch.filter((s) => s !== ".");
+    overrides.push("search");
+  }
+  if (o.dnsOptions && o.dnsOptions.length > 0) {
+    rc.options = [...o.dnsOptions];
+    ndotsFrom = hasOption(rc.options, "ndots") ? "override" : "";
+    overrides.push("options");
+  }
+  let transform = "";
+  const warnings: string[] = [];
+  let extServers: string[] = [];
+  if (o.dnsServer) {
+    transform = "internal resolver";
+    extServers = rc.nameservers.map((ns) => (hostLoopback ? `host(${ns})` : ns));
+    rc.nameservers = [o.dnsServer];
+    rc.options = rc.options.filter((opt) => !/^ndots(:|$)/.test(opt) || /^ndots:\d+$/.test(opt));
+    if (!hasOption(rc.options, "ndots")) {
+      rc.options.push("ndots:0");
+      ndotsFrom = "internal";
+    }
+    if (extServers.length === 0) warnings.push("NO EXTERNAL NAMESERVERS DEFINED");
+  } else if (o.networkMode !== "host") {
+    transform = "legacy";
+    if (hostLoopback) {
+      // only the host's namespace reaches those; the default bridge has no IPv6
+      rc.nameservers = rc.nameservers.filter((ns) => !ns.includes(":") && !ns.startsWith("127."));
+      if (rc.nameservers.length === 0) {
+        rc.nameservers = ["8.8.8.8", "8.8.4.4"];
+        warnings.push("Used default nameservers.");
+      }
+    }
+  }
+  const out = [RESOLV_HEADER, ""];
+  for (const ns of rc.nameservers) out.push(`nameserver ${ns}`);
+  if (rc.search.length > 0) out.push(`search ${rc.search.join(" ")}`);
+  if (rc.options.length > 0) out.push(`options ${rc.options.join(" ")}`);
+  out.push(...rc.other, "");
+  out.push(`# Based on host file: '${sourcePath}'${transform ? ` (${transform})` : ""}`);
+  for (const w of warnings) out.push(`# ${w}`);
+  if (extServers.length > 0) out.push(`# ExtServers: [${extServers.join(" ")}]`);
+  if (rc.invalid.length > 0) out.push(`# Invalid nameservers: [${rc.invalid.join(" ")}]`);
+  out.push(`# Overrides: [${overrides.join(" ")}]`);
+  if (ndotsFrom) out.push(`# Option ndots from: ${ndotsFrom}`);
   return `${out.join("\n")}\n`;
+}
+
+const RESOLV_HEADER = `# Generated by Docker Engine.
+# This file can be edited; Docker Engine will not make further changes once it
+# has been modified.`;
+
+interface ParsedResolvConf {
+  nameservers: string[];
+  invalid: string[];
+  search: string[];
+  options: string[];
+  /** lines of directives it does not know, kept as they are */
+  other: string[];
+}
+
+/** resolvconf's processLine: the last search (or domain) line wins, options accumulate. */
+export function parseResolvConf(text: string): ParsedResolvConf {
+  const rc: ParsedResolvConf = { nameservers: [], invalid: [], search: [], options: [], other: [] };
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(/\s+/).filter(Boolean);
+    if (fields.length === 0 || fields[0][0] === "#" || fields[0][0] === ";") continue;
+    const [key, ...rest] = fields;
+    if (key === "nameserver") {
+      if (rest.length === 0) continue;
+      if (isIP(rest[0].replace(/%.*$/, ""))) rc.nameservers.push(rest[0]);
+      else rc.invalid.push(rest[0]);
+    } else if (key === "search" || key === "domain") {
+      if (rest.length > 0) rc.search = rest;
+    } else if (key === "options") {
+      rc.options.push(...rest);
+    } else rc.other.push(line);
+  }
+  return rc;
+}
+
+const hasOption = (options: string[], name: string) => options.some((o) => o.split(":", 1)[0] === name);
+
+/** resolvconf.Path(): systemd-resolved's upstream file when the host's names only its stub. */
+function hostResolvConfPath(): string {
+  const ns = parseResolvConf(readHost("/etc/resolv.conf")).nameservers;
+  return ns.length === 1 && ns[0] === "127.0.0.53" ? "/run/systemd/resolve/resolv.conf" : "/etc/resolv.conf";
 }
 
 function readHost(path: string): string {
