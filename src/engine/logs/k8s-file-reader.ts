@@ -61,7 +61,6 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
     const size = (await fh.stat()).size;
     const tail = opts.tail !== undefined && opts.tail >= 0 ? opts.tail : undefined;
     const start = tail === undefined ? { offset: 0, found: 0 } : await tailStart(fh, size, tail);
-    let pos = start.offset;
     const parser = new EntryParser(opts);
     // the files rotation kept (rotation.ts), oldest first, before the one conmon writes
     const older = await olderFiles(path, tail === undefined ? undefined : tail - start.found);
@@ -71,21 +70,14 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
         if (parser.done) return;
       }
     }
-    let rest: Buffer = Buffer.alloc(0);
+    let cursor = new Cursor(fh, start.offset);
     let finishing = false;
     /** the old file read once more after conmon replaced it */
     let drained = false;
     for (;;) {
       // read to the end of what is there now
-      for (;;) {
-        const buf = Buffer.allocUnsafe(Math.max(CHUNK, rest.length * 2));
-        rest.copy(buf, 0);
-        const { bytesRead } = await fh.read(buf, rest.length, buf.length - rest.length, pos);
-        if (bytesRead === 0) break;
-        pos += bytesRead;
-        const { entries, restStart } = parser.parse(buf, rest.length + bytesRead);
-        rest = buf.subarray(restStart, rest.length + bytesRead);
-        if (entries.length) yield entries;
+      for await (const entries of cursor.toEnd(parser)) {
+        yield entries;
         if (parser.done) return;
       }
       const stopped = opts.signal?.aborted || (opts.isRunning !== undefined && !opts.isRunning());
@@ -109,19 +101,14 @@ export async function* readLogBatches(path: string, opts: ReadLogsOptions): Asyn
         }
         await fh.close();
         fh = await open(path, "r");
-        pos = 0;
-        rest = Buffer.alloc(0);
+        cursor = new Cursor(fh, 0);
         drained = false;
         waiter?.rewatch();
         continue;
       }
       await waiter?.next();
-      const now = (await fh.stat()).size;
-      if (now < pos) {
-        // truncated under us: start over
-        pos = 0;
-        rest = Buffer.alloc(0);
-      }
+      // truncated under us: start over
+      if ((await fh.stat()).size < cursor.pos) cursor = new Cursor(fh, 0);
     }
   } finally {
     waiter?.close();
@@ -161,21 +148,37 @@ async function* readRotated(file: string, offset: number, parser: EntryParser): 
   const fh = await open(file, "r").catch(() => undefined);
   if (!fh) return; // shifted out meanwhile
   try {
-    let pos = offset;
-    let rest: Buffer = Buffer.alloc(0);
+    yield* new Cursor(fh, offset).toEnd(parser);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A place in an open log, with the start of a line whose end is not read yet. */
+class Cursor {
+  readonly #fh: FileHandle;
+  pos: number;
+  #rest: Buffer = Buffer.alloc(0);
+
+  constructor(fh: FileHandle, pos: number) {
+    this.#fh = fh;
+    this.pos = pos;
+  }
+
+  /** Parses what the file holds from here to its end now; stops early once the parser is done. */
+  async *toEnd(parser: EntryParser): AsyncGenerator<LogEntry[]> {
     for (;;) {
+      const rest = this.#rest;
       const buf = Buffer.allocUnsafe(Math.max(CHUNK, rest.length * 2));
       rest.copy(buf, 0);
-      const { bytesRead } = await fh.read(buf, rest.length, buf.length - rest.length, pos);
+      const { bytesRead } = await this.#fh.read(buf, rest.length, buf.length - rest.length, this.pos);
       if (bytesRead === 0) return;
-      pos += bytesRead;
+      this.pos += bytesRead;
       const { entries, restStart } = parser.parse(buf, rest.length + bytesRead);
-      rest = buf.subarray(restStart, rest.length + bytesRead);
+      this.#rest = buf.subarray(restStart, rest.length + bytesRead);
       if (entries.length) yield entries;
       if (parser.done) return;
     }
-  } finally {
-    await fh.close();
   }
 }
 
