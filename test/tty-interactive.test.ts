@@ -170,4 +170,21 @@ describe("interactive containers on a terminal", { concurrency: 2 }, () => {
       await d.docker(["rm", "-f", name]);
     });
   }
+
+  // conmon 2.1 applies only the first of the resize messages one read of its control fifo gets
+  // (exec sessions' too, through the same fifo code): of sizes set in quick succession, the
+  // terminal must still end with the last one
+  test("resizes in quick succession leave the terminal at the last size", async () => {
+    const name = "tty-resizes";
+    assert.equal((await d.docker(["run", "-dit", "--name", name, "busybox", "sh"])).code, 0);
+    for (let round = 0; round < 5; round++) {
+      for (const rows of [20 + round, 40 + round]) {
+        assert.equal((await d.api("POST", `/containers/${name}/resize?h=${rows}&w=100`)).status, 200);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const size = await d.docker(["exec", name, "sh", "-c", "stty size < /proc/1/fd/0"]);
+      assert.equal(size.stdout, `${40 + round} 100\n`, `round ${round}`);
+    }
+    await d.docker(["rm", "-f", name]);
+  });
 });

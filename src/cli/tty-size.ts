@@ -14,10 +14,29 @@ export function resizerFor(client: EngineClient, id: string, isExec: boolean): R
  * (SIGWINCH, seen as stdout's "resize" event). Returns a function that stops watching.
  */
 export function monitorTtySize(stdio: Stdio, resize: Resize): () => void {
-  const apply = async () => {
-    const [h, w] = terminalSize(stdio);
-    if (h === 0 && w === 0) return;
-    await resize(h, w);
+  // one resize at a time, as docker's single SIGWINCH goroutine: two calls in flight could
+  // reach the engine in the wrong order and leave the old size
+  let busy = false;
+  let again = false;
+  const apply = async (): Promise<void> => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const [h, w] = terminalSize(stdio);
+        try {
+          if (h !== 0 || w !== 0) await resize(h, w);
+        } catch (err) {
+          if (!again) throw err; // else a newer size is due anyway
+        }
+      } while (again);
+    } finally {
+      busy = false;
+    }
   };
   apply().catch(async () => {
     for (let retry = 0; retry < 10; retry++) {

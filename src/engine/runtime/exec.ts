@@ -252,8 +252,28 @@ async function execUnderConmon(
 
 async function* emptyOutput(): AsyncIterable<OutputFrame> {}
 
-/** conmon's control fifo `<dir>/ctl`: "1 <height> <width>\n" resizes the pty. */
+/** A size written to a ctl fifo shortly before, to be written once more when things are quiet. */
+const resent = new Map<string, NodeJS.Timeout>();
+const RESEND_MS = 100;
+
+/**
+ * conmon's control fifo `<dir>/ctl`: "1 <height> <width>\n" resizes the pty. conmon 2.1
+ * applies only the first message of what one read gets, as often as there are messages: of two
+ * resizes in quick succession, the newer could be lost and the terminal keep the older size.
+ * So the last size is written again alone a moment later (the same size again changes nothing).
+ */
 export async function writeCtl(dir: string, height: number, width: number): Promise<void> {
+  await writeCtlOnce(dir, height, width);
+  clearTimeout(resent.get(dir));
+  const timer = setTimeout(() => {
+    if (resent.get(dir) !== timer) return;
+    resent.delete(dir);
+    writeCtlOnce(dir, height, width).catch(() => {});
+  }, RESEND_MS).unref();
+  resent.set(dir, timer);
+}
+
+async function writeCtlOnce(dir: string, height: number, width: number): Promise<void> {
   let fh: FileHandle;
   try {
     // O_NONBLOCK: fails at once (ENXIO) when conmon, the reader, is gone, instead of hanging
