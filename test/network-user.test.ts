@@ -391,6 +391,21 @@ describe("user-defined networks", () => {
         );
         const hosts = await ok(["exec", a, "cat", "/etc/hosts"]);
         assert.match(hosts, new RegExp(`\nfd00:6c:${i + 1}::1\t[0-9a-f]{12}\n$`));
+        // IPv6 is on for an interface on an IPv6 network only, as Docker 28 does it; lo keeps ::1
+        await ok(["network", "connect", "bridge", a]);
+        assert.equal(
+          await ok([
+            "exec",
+            a,
+            "cat",
+            "/proc/sys/net/ipv6/conf/eth0/disable_ipv6",
+            "/proc/sys/net/ipv6/conf/eth1/disable_ipv6",
+          ]),
+          "0\n1\n",
+        );
+        assert.equal(await ok(["exec", a, "sh", "-c", "ip -6 -o addr show eth1 | wc -l"]), "0\n");
+        assert.match(await ok(["exec", a, "ip", "-6", "-o", "addr", "show", "lo"]), /inet6 ::1\/128/);
+        await ok(["network", "disconnect", "bridge", a]);
         // by name over IPv6: the embedded DNS answers AAAA
         assert.match(
           await ok(["exec", a, "nslookup", "-type=AAAA", b]),

@@ -13,6 +13,8 @@
  * stays inside its network: no IPv6 NAT or routing, ports published on a host IPv6 address go
  * through kapseld's proxy to the container's IPv4 address (an ip6tables chain drops
  * what would cross a bridge, where the host forwards IPv6). The default bridge is IPv4 only.
+ * As in Docker 28, a container's interfaces have IPv6 off (no link-local address, no router
+ * advertisements) unless their network has IPv6; its loopback keeps ::1.
  *
  * It plans, then acts (STYLE rule 5): link-plan.ts and firewall-plan.ts turn records into
  * `ip` lines and iptables rules; kernel-applier.ts runs them. Firewall rules live only in

@@ -83,6 +83,10 @@ export class KernelApplier {
     await this.unplugEndpoint(e.hostVeth); // a leftover of the same name from a crash
     await this.#ip(endpointHostLines(e));
     try {
+      // the namespace starts interfaces without IPv6 (as Docker on IPv4-only networks): on
+      // for an endpoint with an IPv6 address (or an IPv6 link-local one of the user's)
+      if (e.ipv6 || e.linkLocal?.some((ip) => ip.includes(":")))
+        await this.#helper.nsSysctl(e.netnsPath, `net/ipv6/conf/${e.ifName}/disable_ipv6`, "0");
       await this.#helper.run([this.#tools.ip, "-batch", "-"], {
         netns: e.netnsPath,
         input: `${endpointNetnsLines(e).join("\n")}\n`,

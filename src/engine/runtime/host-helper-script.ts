@@ -64,7 +64,27 @@ sub op_netns {
   my $self = '/proc/self/ns/net'; # a variable: syscall() may not take a read-only constant
   if (syscall($MOUNT, $self, $path, undef, 4096, undef) != 0) { @err = (errname(), "bind $path: $!"); }
   elsif (!lo_up()) { @err = (errname(), "loopback up: $!"); syscall($UMOUNT2, $path, 2); }
+  # interfaces that come later start without IPv6, as Docker's on IPv4-only networks (no
+  # link-local address, no multicast groups, no router advertisements); lo keeps ::1
+  else { write_proc('/proc/sys/net/ipv6/conf/default/disable_ipv6', '1'); }
   # back to kapseld's namespace, whatever happened: a helper left elsewhere must not go on
+  syscall($SETNS, fileno($hostns), $CLONE_NEWNET) == 0 or die "cannot return to our network namespace: $!";
+  reply($id, @err ? @err : ('ok', ''));
+}
+
+sub write_proc {
+  my ($file, $value) = @_;
+  open(my $f, '>', $file) or return 0;
+  my $ok = print $f $value;
+  return close($f) && $ok;
+}
+
+# a sysctl (a path below /proc/sys) written inside a network namespace
+sub op_nssysctl {
+  my ($id, $netns, $key, $value) = @_;
+  open(my $ns, '<', $netns) or return fail($id, "open $netns");
+  return fail($id, "setns $netns") if syscall($SETNS, fileno($ns), $CLONE_NEWNET) != 0;
+  my @err = write_proc("/proc/sys/$key", $value) ? () : (errname(), "$key: $!");
   syscall($SETNS, fileno($hostns), $CLONE_NEWNET) == 0 or die "cannot return to our network namespace: $!";
   reply($id, @err ? @err : ('ok', ''));
 }
@@ -347,7 +367,7 @@ sub op_release {
 
 my %OPS = (
   mount => \\&op_mount, umount => \\&op_umount, netns => \\&op_netns, run => \\&op_run, launch => \\&op_launch,
-  nsexec => \\&op_nsexec, release => \\&op_release,
+  nsexec => \\&op_nsexec, release => \\&op_release, nssysctl => \\&op_nssysctl,
 );
 
 for (;;) {

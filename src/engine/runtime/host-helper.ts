@@ -167,6 +167,11 @@ export class HostHelper {
     return this.#call(`network namespace ${path}`, ["netns", path]).then(() => {});
   }
 
+  /** Writes a sysctl (`key`: its path below /proc/sys) inside the network namespace bound at `netns`. */
+  nsSysctl(netns: string, key: string, value: string): Promise<void> {
+    return this.#call(`sysctl ${key} in ${netns}`, ["nssysctl", netns, key, value]).then(() => {});
+  }
+
   /**
    * Runs a program (absolute path), inside the network namespace bound at `netns` if given,
    * with `input` (a few KB at most) on its stdin. Resolves its output (stdout and stderr
