@@ -228,6 +228,28 @@ describe("network modes, /etc files and links", () => {
     });
   }
 
+  test("a resolv.conf the user changed is kept across restarts; one left alone follows the network", async () => {
+    const net = "resolv-follow";
+    await d.docker(["network", "create", net]);
+    try {
+      for (const name of ["edited", "untouched"]) {
+        assert.equal((await d.docker(["run", "-d", "--name", name, "busybox", "sleep", "60"])).code, 0);
+      }
+      await d.docker(["exec", "edited", "sh", "-c", "echo nameserver 10.213.255.99 > /etc/resolv.conf"]);
+      for (const name of ["edited", "untouched"]) {
+        await d.docker(["network", "connect", net, name]);
+        await d.docker(["restart", "-t", "0", name]);
+      }
+      const nameservers = async (name: string) =>
+        (await d.docker(["exec", name, "grep", "^nameserver", "/etc/resolv.conf"])).stdout;
+      assert.equal(await nameservers("edited"), "nameserver 10.213.255.99\n");
+      assert.equal(await nameservers("untouched"), "nameserver 127.0.0.11\n");
+    } finally {
+      await d.docker(["rm", "-f", "edited", "untouched"]);
+      await d.docker(["network", "rm", net]);
+    }
+  });
+
   test("nothing is left after rm; a crashed daemon's containers keep serving and are settled on restart", async () => {
     const port = await freePort();
     await d.docker([

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
@@ -196,9 +197,28 @@ export async function writeEtcFiles(
   await Promise.all([
     writeIfChanged(paths.hostname, `${o.hostname}\n`),
     writeIfChanged(paths.hosts, hostsFile(o)),
-    writeIfChanged(paths.resolvConf, resolvConf(o)),
+    writeResolvConf(paths.resolvConf, resolvConf(o)),
   ]);
 }
+
+/**
+ * resolv.conf, unless the user changed it since kapsel wrote it: its header says Docker Engine
+ * will then leave it alone, and Docker keeps that promise with a hash of what it wrote
+ * (<file>.hash, as libnetwork's resolvconf.UserModified).
+ */
+async function writeResolvConf(path: string, text: string): Promise<void> {
+  const old = await readFile(path, "utf8").catch(() => undefined);
+  if (old === text) return;
+  const hashPath = `${path}.hash`;
+  if (old !== undefined) {
+    const written = await readFile(hashPath, "utf8").catch(() => undefined);
+    if (written !== undefined && written !== sha256(old)) return;
+  }
+  await writeFile(path, text, { mode: 0o644 });
+  await writeFile(hashPath, sha256(text), { mode: 0o644 });
+}
+
+const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 
 async function writeIfChanged(path: string, text: string): Promise<void> {
   const old = await readFile(path, "utf8").catch(() => undefined);
