@@ -305,6 +305,40 @@ describe("user-defined networks", () => {
       }
     });
 
+    test(`${cli}: an endpoint's sysctls (driver-opt com.docker.network.endpoint.sysctls) set its interface`, async () => {
+      const n = `sysctl-${cli}`;
+      await ok(["network", "create", n]);
+      try {
+        const opt = "com.docker.network.endpoint.sysctls=net.ipv4.conf.IFNAME.log_martians=1";
+        const out = await ok([
+          "run",
+          "--rm",
+          "--network",
+          `name=${n},driver-opt=${opt}`,
+          "busybox",
+          "cat",
+          "/proc/sys/net/ipv4/conf/eth0/log_martians",
+          "/proc/sys/net/ipv4/conf/lo/log_martians",
+        ]);
+        assert.equal(out, "1\n0\n");
+        const bad = await run([
+          "run",
+          "--rm",
+          "--network",
+          `name=${n},driver-opt=com.docker.network.endpoint.sysctls=net.ipv4.conf.eth0.log_martians=1`,
+          "busybox",
+          "true",
+        ]);
+        assert.notEqual(bad.code, 0);
+        assert.match(
+          bad.stderr,
+          /unrecognised network interface sysctl 'net\.ipv4\.conf\.eth0\.log_martians=1'; represent 'net\.X\.Y\.ethN\.Z=V' as 'net\.X\.Y\.IFNAME\.Z=V'/,
+        );
+      } finally {
+        await run(["network", "rm", n]);
+      }
+    });
+
     test(`${cli}: an IPv6 subnet without --ipv6 is kept and shown but gives no address, as Docker does`, async () => {
       const n = `net6-${cli}`;
       const v6 = `fd00:6b:${i}::/64`;

@@ -7,6 +7,7 @@ import type {
   NetworkingConfig,
   RestartPolicy,
 } from "../client/index.ts";
+import { csvFields } from "./flags/csv-record.ts";
 import { kvStringsToMap, readKvStrings, validateEnv } from "./flags/key-value.ts";
 import { parseDevice, parseMount, parseUlimit } from "./mount-spec.ts";
 import { parsePortSpecs } from "./port-specs.ts";
@@ -277,7 +278,7 @@ export function buildCreateRequest(
     throw new Error(`invalid logging opts for driver ${o.logDriver}`);
   }
 
-  const networkMode = o.networks[0] ?? "default";
+  const networkMode = o.networks.length > 0 ? parseNetworkAttachment(o.networks[0]).target : "default";
   const security = parseSecurityOpts(o.securityOpt);
   const hostConfig: HostConfig = {
     Binds: binds.length > 0 ? binds : null,
@@ -393,41 +394,68 @@ function healthConfig(h: HealthOptions): ContainerCreateRequest["Healthcheck"] {
   };
 }
 
-/** docker's parseNetworkOpts, for plain network names, --network-alias, --ip, --ip6, --link. */
+/** One --network value: a name, or docker's long syntax (opts.NetworkOpt). */
+interface NetworkAttachment {
+  target: string;
+  aliases: string[];
+  driverOpts?: Record<string, string>;
+  links: string[];
+  ip?: string;
+  ip6?: string;
+  linkLocalIps: string[];
+  macAddress?: string;
+  gwPriority: number;
+}
+
+/** docker's NetworkOpt.Set: "name=n1,alias=a,driver-opt=k=v,gw-priority=1,..." or a plain name. */
+export function parseNetworkAttachment(value: string): NetworkAttachment {
+  const n: NetworkAttachment = { target: value, aliases: [], links: [], linkLocalIps: [], gwPriority: 0 };
+  if (!/\w+=\w+(,\w+=\w+)*/.test(value)) return n;
+  n.target = "";
+  for (const field of csvFields(value)) {
+    // docker lower-cases the whole field (keys and values alike)
+    const lower = field.toLowerCase();
+    const eq = lower.indexOf("=");
+    if (eq <= 0) throw new Error(`invalid field ${field}`);
+    const key = lower.slice(0, eq).trim();
+    const val = lower.slice(eq + 1).trim();
+    if (key === "name") n.target = val;
+    else if (key === "alias") n.aliases.push(val);
+    else if (key === "ip") n.ip = val;
+    else if (key === "ip6") n.ip6 = val;
+    else if (key === "mac-address") n.macAddress = val;
+    else if (key === "link-local-ip") n.linkLocalIps.push(val);
+    else if (key === "driver-opt") {
+      const deq = val.indexOf("=");
+      if (deq <= 0) throw new Error("invalid key value pair format in driver options");
+      n.driverOpts = { ...n.driverOpts, [val.slice(0, deq).trim()]: val.slice(deq + 1).trim() };
+    } else if (key === "gw-priority") {
+      if (!/^[+-]?\d+$/.test(val)) throw new Error(`invalid gw-priority (${val}): invalid syntax`);
+      n.gwPriority = Number(val);
+    } else throw new Error(`invalid field key ${key}`);
+  }
+  if (n.target === "") throw new Error("network name/id is not specified");
+  return n;
+}
+
+/** docker's parseNetworkOpts: the first (or default) network also gets --network-alias, --ip... */
 function networkingConfig(o: ContainerOptions): NetworkingConfig {
   const endpoints: Record<string, EndpointSettings> = {};
-  // the first (or default) network gets the non-advanced options, as in docker
-  const aliasesFor = (target: string): EndpointSettings => {
-    if (o.networkAliases.length > 0 && !isUserDefined(target)) {
-      throw new Error("network-scoped aliases are only supported for user-defined networks");
-    }
-    const ep: EndpointSettings = {};
-    if (o.networkAliases.length > 0) ep.Aliases = [...o.networkAliases];
-    if (isUserDefined(target) && o.links.length > 0) ep.Links = [...o.links];
-    if (o.ip || o.ip6 || o.linkLocalIps?.length)
-      ep.IPAMConfig = {
-        IPv4Address: o.ip ?? "",
-        IPv6Address: o.ip6 ?? "",
-        ...(o.linkLocalIps?.length ? { LinkLocalIPs: [...o.linkLocalIps] } : {}),
-      };
-    if (o.macAddress) ep.MacAddress = o.macAddress;
-    return ep;
-  };
-  if (o.networks.length === 0) {
-    endpoints.default = aliasesFor("default");
+  const attachments = o.networks.map(parseNetworkAttachment);
+  if (attachments.length === 0) {
+    endpoints.default = endpointSettings(withContainerOptions(parseNetworkAttachment("default"), o));
     return { EndpointsConfig: endpoints };
   }
   let userDefined = false;
   let special = false;
-  o.networks.forEach((target, i) => {
-    if (target.trim() === "") throw new Error("no name set for network");
-    if (isUserDefined(target)) userDefined = true;
+  attachments.forEach((n, i) => {
+    if (isUserDefined(n.target)) userDefined = true;
     else special = true;
-    const ep = i === 0 ? aliasesFor(target) : {};
-    if (target in endpoints) throw new Error(`network "${target}" is specified multiple times`);
+    const ep = endpointSettings(i === 0 ? withContainerOptions(n, o) : n);
+    if (n.target in endpoints) throw new Error(`network "${n.target}" is specified multiple times`);
     // one network without options: leave the endpoint out, the daemon makes it
-    if (i === 0 && o.networks.length === 1 && Object.keys(ep).length === 0) return;
-    endpoints[target] = ep;
+    if (i === 0 && attachments.length === 1 && Object.keys(ep).length === 0) return;
+    endpoints[n.target] = ep;
   });
   if (userDefined && special) {
     throw new Error(
@@ -435,4 +463,54 @@ function networkingConfig(o: ContainerOptions): NetworkingConfig {
     );
   }
   return { EndpointsConfig: endpoints };
+}
+
+/** docker's applyContainerOptions: the non-advanced flags onto the first network. */
+function withContainerOptions(n: NetworkAttachment, o: ContainerOptions): NetworkAttachment {
+  const clash = (what: string, per: string) =>
+    new Error(`conflicting options: cannot specify both ${what} and ${per}`);
+  if (n.aliases.length > 0 && o.networkAliases.length > 0)
+    throw clash("--network-alias", "per-network alias");
+  if (n.ip && o.ip) throw clash("--ip", "per-network IPv4 address");
+  if (n.ip6 && o.ip6) throw clash("--ip6", "per-network IPv6 address");
+  if (n.macAddress && o.macAddress) throw clash("--mac-address", "per-network MAC address");
+  if (n.linkLocalIps.length > 0 && o.linkLocalIps?.length)
+    throw clash("--link-local-ip", "per-network link-local IP addresses");
+  return {
+    ...n,
+    aliases: o.networkAliases.length > 0 ? [...o.networkAliases] : n.aliases,
+    // on a user network --link is an alias of the endpoint; on the default bridge a legacy link
+    links: isUserDefined(n.target) && o.links.length > 0 ? [...o.links] : n.links,
+    ip: o.ip || n.ip,
+    ip6: o.ip6 || n.ip6,
+    macAddress: o.macAddress || n.macAddress,
+    linkLocalIps: o.linkLocalIps?.length ? [...o.linkLocalIps] : n.linkLocalIps,
+  };
+}
+
+/** docker's parseNetworkAttachmentOpt. */
+function endpointSettings(n: NetworkAttachment): EndpointSettings {
+  if (n.target.trim() === "") throw new Error("no name set for network");
+  if (!isUserDefined(n.target)) {
+    if (n.aliases.length > 0)
+      throw new Error("network-scoped aliases are only supported for user-defined networks");
+    if (n.links.length > 0) throw new Error("links are only supported for user-defined networks");
+  }
+  const ep: EndpointSettings = {};
+  if (n.gwPriority) ep.GwPriority = n.gwPriority;
+  if (n.aliases.length > 0) ep.Aliases = [...n.aliases];
+  if (n.driverOpts) ep.DriverOpts = n.driverOpts;
+  if (n.links.length > 0) ep.Links = [...n.links];
+  if (n.ip || n.ip6 || n.linkLocalIps.length > 0)
+    ep.IPAMConfig = {
+      IPv4Address: n.ip ?? "",
+      IPv6Address: n.ip6 ?? "",
+      ...(n.linkLocalIps.length > 0 ? { LinkLocalIPs: [...n.linkLocalIps] } : {}),
+    };
+  if (n.macAddress) {
+    if (!/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(n.macAddress))
+      throw new Error(`${n.macAddress} is not a valid mac address`);
+    ep.MacAddress = n.macAddress;
+  }
+  return ep;
 }

@@ -146,6 +146,44 @@ test("create body: --network host leaves the endpoint to the daemon", () => {
   assert.deepEqual(body.NetworkingConfig, { EndpointsConfig: {} });
 });
 
+test("create body: --network's long syntax, as docker's NetworkOpt (fields lower-cased)", () => {
+  const body = buildCreateRequest(
+    runOpts(
+      "--network",
+      "name=front,ip=10.0.0.5,driver-opt=com.docker.network.endpoint.sysctls=net.ipv4.conf.IFNAME.log_martians=1,gw-priority=10",
+      "--network",
+      "back",
+      "--network-alias",
+      "api",
+      "busybox",
+    ),
+  );
+  assert.equal(body.HostConfig?.NetworkMode, "front");
+  assert.deepEqual(body.NetworkingConfig, {
+    EndpointsConfig: {
+      front: {
+        GwPriority: 10,
+        Aliases: ["api"],
+        DriverOpts: { "com.docker.network.endpoint.sysctls": "net.ipv4.conf.ifname.log_martians=1" },
+        IPAMConfig: { IPv4Address: "10.0.0.5", IPv6Address: "" },
+      },
+      back: {},
+    },
+  });
+  assert.throws(
+    () => buildCreateRequest(runOpts("--network", "alias=x", "busybox")),
+    /network name\/id is not specified/,
+  );
+  assert.throws(
+    () => buildCreateRequest(runOpts("--network", "name=a,color=red", "busybox")),
+    /invalid field key color/,
+  );
+  assert.throws(
+    () => buildCreateRequest(runOpts("--network", "name=a,ip=10.0.0.9", "--ip", "10.0.0.5", "busybox")),
+    /conflicting options: cannot specify both --ip and per-network IPv4 address/,
+  );
+});
+
 test("create shares run's container flags but not -d", () => {
   assert.throws(() => parse(create, ["-d", "busybox"]), /unknown shorthand flag: 'd' in -d/);
   assert.equal(parse(create, ["--pull", "never", "busybox"]).flags.pull, "never");

@@ -149,6 +149,8 @@ export interface EndpointSettings {
   Links?: string[] | null;
   Aliases?: string[] | null;
   MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+  GwPriority?: number;
   NetworkID?: string;
   EndpointID?: string;
   Gateway?: string;

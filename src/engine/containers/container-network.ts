@@ -221,6 +221,7 @@ export class ContainerNetworking {
       publishAll: hc.PublishAllPorts === true,
       links: userDefined ? links.map(parseLink) : undefined,
       dns: hc.Dns ?? undefined,
+      sysctls: cfg.DriverOpts?.["com.docker.network.endpoint.sysctls"]?.split(",") ?? undefined,
     };
   }
 

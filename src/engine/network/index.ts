@@ -101,6 +101,11 @@ export interface ConnectOptions {
   ipv6Address?: string;
   /** --link-local-ip / EndpointSettings.IPAMConfig.LinkLocalIPs: extra addresses on the interface */
   linkLocalIps?: string[];
+  /**
+   * DriverOpts' com.docker.network.endpoint.sysctls: "net.X.Y.IFNAME.Z=V" settings of the
+   * container's interface on this network (IFNAME stands for its name), as Docker 28
+   */
+  sysctls?: string[];
   /** --mac-address; default 02:42 followed by the address */
   macAddress?: string;
   /** HostConfig.PortBindings; published on the first non-internal network the container joins */

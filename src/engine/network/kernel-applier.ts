@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { unavailable } from "../../lib/errors.ts";
+import { invalid, messageOf, unavailable } from "../../lib/errors.ts";
 import { type HostHelper, hostHelper } from "../runtime/index.ts";
 import {
   type FirewallPlan,
@@ -21,6 +21,7 @@ import {
   endpointHostLines,
   endpointNetnsLines,
   endpointRemoveLines,
+  endpointSysctls,
 } from "./link-plan.ts";
 
 /**
@@ -91,6 +92,10 @@ export class KernelApplier {
         netns: e.netnsPath,
         input: `${endpointNetnsLines(e).join("\n")}\n`,
       });
+      for (const { key, value } of endpointSysctls(e))
+        await this.#helper.nsSysctl(e.netnsPath, key, value).catch((err) => {
+          throw invalid(`failed to set sysctl ${key.replaceAll("/", ".")}=${value}: ${messageOf(err)}`);
+        });
     } catch (err) {
       await this.unplugEndpoint(e.hostVeth);
       throw err;

@@ -33,6 +33,8 @@ export interface EndpointLink {
   mtu?: number;
   /** extra link-local addresses (169.254/16, fe80::/64) */
   linkLocal?: string[];
+  /** the interface's own sysctls, "net.X.Y.IFNAME.Z=V" (IFNAME: ifName) */
+  sysctls?: string[];
 }
 
 export function bridgeLines(b: BridgeLink): string[] {
@@ -72,6 +74,17 @@ export function endpointNetnsLines(e: EndpointLink): string[] {
       ? [`route replace default via ${e.ipv6.gateway} dev ${e.ifName}`]
       : []),
   ];
+}
+
+/** The endpoint's sysctls as paths below /proc/sys ("net/ipv4/conf/eth1/forwarding") and values. */
+export function endpointSysctls(e: EndpointLink): { key: string; value: string }[] {
+  return (e.sysctls ?? []).map((s) => {
+    const eq = s.indexOf("=");
+    const name = eq < 0 ? s : s.slice(0, eq);
+    const parts = name.split(".", 5);
+    parts[3] = e.ifName;
+    return { key: parts.join("/"), value: eq < 0 ? "" : s.slice(eq + 1) };
+  });
 }
 
 /** Deleting the host end removes its peer too. */

@@ -73,6 +73,8 @@ export interface EndpointRecord {
   gateway6?: string;
   /** link-local addresses added to the interface, as requested */
   linkLocalIps?: string[];
+  /** com.docker.network.endpoint.sysctls, each "net.X.Y.IFNAME.Z=V" */
+  sysctls?: string[];
   /** published ports (only the first non-internal network of a container carries them) */
   ports: PortMapping[];
   /** exposed container ports ("80/tcp"), for Docker's Ports map with null entries */

@@ -130,6 +130,17 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
   // moby takes any address here (the kernel is the judge of it); an unparsable one is refused
   for (const ip of o.linkLocalIps ?? [])
     if (!isIP(ip) || ip === "0.0.0.0" || ip === "::") errs.push(`invalid link-local IP address: ${ip}`);
+  for (const sysctl of o.sysctls ?? []) {
+    const parts = sysctl.split(".", 5);
+    if (
+      parts.length !== 5 ||
+      !["ipv4", "ipv6", "mpls"].includes(parts[1]) ||
+      !["IFNAME", "ifname"].includes(parts[3])
+    )
+      errs.push(
+        `unrecognised network interface sysctl '${sysctl}'; represent 'net.X.Y.ethN.Z=V' as 'net.X.Y.IFNAME.Z=V', 'X' must be 'ipv4', 'ipv6' or 'mpls'`,
+      );
+  }
   if (errs.length > 0)
     throw invalid(`invalid endpoint settings:\n${errs.length === 1 ? errs[0] : `* ${errs.join("\n* ")}`}`);
 }
@@ -175,6 +186,7 @@ export function planEndpoint(o: {
       ? { ip6, prefixLen6: prefixLength6(a6), gateway6: net.internal ? "" : canonicalIPv6(a6.gateway) }
       : {}),
     ...(opts.linkLocalIps?.length ? { linkLocalIps: [...opts.linkLocalIps] } : {}),
+    ...(opts.sysctls?.length ? { sysctls: [...opts.sysctls] } : {}),
     ports: [],
     exposed: [],
   };
@@ -215,6 +227,7 @@ export function endpointLink(net: NetworkRecord, ep: EndpointRecord, sb: Sandbox
     netnsPath: sb.netnsPath,
     mtu: mtuOf(net),
     linkLocal: ep.linkLocalIps ?? [],
+    ...(ep.sysctls?.length ? { sysctls: ep.sysctls } : {}),
   };
 }
 
