@@ -339,6 +339,32 @@ describe("user-defined networks", () => {
       }
     });
 
+    test(`${cli}: the default route: the highest gw-priority, then the network name first in order, as Docker 28`, async () => {
+      const [nb, na, nz] = [`gwb-${cli}`, `gwa-${cli}`, `gwz-${cli}`];
+      const c = `gw-${cli}`;
+      for (const n of [nb, na, nz]) await ok(["network", "create", n]);
+      try {
+        await ok(["run", "-d", "--name", c, "--network", nb, "busybox", "sleep", "60"]);
+        const gatewayOf = async (n: string) =>
+          (await ok(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", n])).trim();
+        const defaultVia = async () => /default via (\S+)/.exec(await ok(["exec", c, "ip", "route"]))?.[1];
+        assert.equal(await defaultVia(), await gatewayOf(nb));
+        await ok(["network", "connect", na, c]); // sorts first: it takes the route
+        assert.equal(await defaultVia(), await gatewayOf(na));
+        await ok(["network", "connect", "--gw-priority", "10", nz, c]);
+        assert.equal(await defaultVia(), await gatewayOf(nz));
+        assert.equal(
+          await ok(["inspect", "-f", `{{(index .NetworkSettings.Networks "${nz}").GwPriority}}`, c]),
+          "10\n",
+        );
+        await ok(["network", "disconnect", nz, c]);
+        assert.equal(await defaultVia(), await gatewayOf(na));
+      } finally {
+        await run(["rm", "-f", c]);
+        await run(["network", "rm", nb, na, nz]);
+      }
+    });
+
     test(`${cli}: an IPv6 subnet without --ipv6 is kept and shown but gives no address, as Docker does`, async () => {
       const n = `net6-${cli}`;
       const v6 = `fd00:6b:${i}::/64`;

@@ -222,6 +222,7 @@ export class ContainerNetworking {
       links: userDefined ? links.map(parseLink) : undefined,
       dns: hc.Dns ?? undefined,
       sysctls: cfg.DriverOpts?.["com.docker.network.endpoint.sysctls"]?.split(",") ?? undefined,
+      gwPriority: cfg.GwPriority ?? undefined,
     };
   }
 
@@ -433,6 +434,7 @@ function cleanEndpoint(cfg: EndpointConfig | undefined | null): EndpointConfig {
   if (cfg.Aliases && cfg.Aliases.length > 0) out.Aliases = [...cfg.Aliases];
   if (cfg.MacAddress) out.MacAddress = cfg.MacAddress;
   if (cfg.DriverOpts && Object.keys(cfg.DriverOpts).length > 0) out.DriverOpts = { ...cfg.DriverOpts };
+  if (typeof cfg.GwPriority === "number" && cfg.GwPriority !== 0) out.GwPriority = Math.trunc(cfg.GwPriority);
   return out;
 }
 
@@ -443,7 +445,7 @@ function configuredEndpoint(cfg: EndpointConfig, networkId: string): EndpointSet
     Aliases: cfg.Aliases ?? null,
     MacAddress: cfg.MacAddress ?? "",
     DriverOpts: cfg.DriverOpts ?? null,
-    GwPriority: 0,
+    GwPriority: cfg.GwPriority ?? 0,
     NetworkID: networkId,
     EndpointID: "",
     Gateway: "",

@@ -120,6 +120,7 @@ export interface EndpointConfig {
   Aliases?: string[] | null;
   MacAddress?: string;
   DriverOpts?: Record<string, string> | null;
+  GwPriority?: number;
   [key: string]: Json;
 }
 

@@ -57,6 +57,7 @@ import {
   findNetwork,
   firewallInput,
   forbidden,
+  gatewayEndpoint,
   networkFromRequest,
   newNetworkRecord,
   OPT,
@@ -287,6 +288,13 @@ class BridgeNetworkService implements NetworkService {
       );
       const ep = planEndpoint({ net, sb, opts: o, used, used6 });
       if (carriesPorts) ep.exposed = exposedKeys(o);
+      // the default route moves to this endpoint if it is now the best gateway (its netns
+      // lines replace the route)
+      const previous = sb.endpoints.find((e) => e.defaultRoute);
+      if (gatewayEndpoint([...sb.endpoints, ep], this.#networkName) === ep) {
+        ep.defaultRoute = true;
+        if (previous) previous.defaultRoute = false;
+      }
       await this.#publish(ep, requests);
       if (o.dns && o.dns.length > 0) sb.dns = [...o.dns];
       sb.endpoints.push(ep);
@@ -312,6 +320,7 @@ class BridgeNetworkService implements NetworkService {
         await this.#kernel.unplugEndpoint(ep.hostVeth).catch(() => {});
         this.#releasePorts(ep);
         sb.endpoints = sb.endpoints.filter((e) => e !== ep);
+        if (ep.defaultRoute) await this.#moveDefaultRoute(sb);
         await this.#store.saveSandbox(sb).catch(() => {});
       });
       await this.#syncFirewall().catch(() => {});
@@ -325,6 +334,21 @@ class BridgeNetworkService implements NetworkService {
       networkName: net.name,
       dnsServer: redirected ? RESOLVER_ADDRESS : dns ? net.addressing!.gateway : undefined,
     };
+  }
+
+  #networkName = (ep: EndpointRecord) => this.#networks.get(ep.networkId)?.name ?? "";
+
+  /** The endpoint that had the default route went away: the best one left gets it. */
+  async #moveDefaultRoute(sb: SandboxRecord): Promise<void> {
+    const next = gatewayEndpoint(sb.endpoints, this.#networkName);
+    if (!next) return;
+    next.defaultRoute = true;
+    for (const gateway of [next.gateway, ...(next.gateway6 ? [next.gateway6] : [])])
+      await this.#kernel
+        .setDefaultRoute(sb.netnsPath, gateway, next.ifName)
+        .catch((err) =>
+          this.#log("warn", `network: ${shortId(sb.containerId)}: default route: ${messageOf(err)}`),
+        );
   }
 
   /**
@@ -375,19 +399,7 @@ class BridgeNetworkService implements NetworkService {
       await this.#kernel.unplugEndpoint(ep.hostVeth);
       this.#releasePorts(ep);
       sb.endpoints = sb.endpoints.filter((e) => e !== ep);
-      if (ep.defaultRoute) {
-        const next = sb.endpoints.find((e) => e.gateway !== "");
-        if (next) {
-          next.defaultRoute = true;
-          const gateways = [next.gateway, ...(next.gateway6 ? [next.gateway6] : [])];
-          for (const gateway of gateways)
-            await this.#kernel
-              .setDefaultRoute(sb.netnsPath, gateway, next.ifName)
-              .catch((err) =>
-                this.#log("warn", `network: ${shortId(containerId)}: default route: ${messageOf(err)}`),
-              );
-        }
-      }
+      if (ep.defaultRoute) await this.#moveDefaultRoute(sb);
       if (sb.resolver === net.id) {
         // 127.0.0.11 goes on to another network's DNS server, or nowhere
         const next = sb.endpoints.find((e) => this.#dns.has(e.networkId));

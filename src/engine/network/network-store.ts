@@ -75,6 +75,8 @@ export interface EndpointRecord {
   linkLocalIps?: string[];
   /** com.docker.network.endpoint.sysctls, each "net.X.Y.IFNAME.Z=V" */
   sysctls?: string[];
+  /** GwPriority (0 when absent) */
+  gwPriority?: number;
   /** published ports (only the first non-internal network of a container carries them) */
   ports: PortMapping[];
   /** exposed container ports ("80/tcp"), for Docker's Ports map with null entries */

@@ -135,7 +135,7 @@ export function endpointSettings(ep: EndpointRecord, userDefined: boolean): Endp
     MacAddress: ep.mac,
     Aliases: ep.aliases.length > 0 ? ep.aliases : null,
     DriverOpts: null,
-    GwPriority: 0,
+    GwPriority: ep.gwPriority ?? 0,
     NetworkID: ep.networkId,
     EndpointID: ep.id,
     Gateway: ep.gateway,

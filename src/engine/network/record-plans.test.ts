@@ -7,6 +7,7 @@ import {
   dnsEndpoints,
   findNetwork,
   firewallInput,
+  gatewayEndpoint,
   networkFromRequest,
   newNetworkRecord,
   planEndpoint,
@@ -100,7 +101,7 @@ test("checkEndpointSettings refuses what Docker refuses on predefined networks",
   checkEndpointSettings(front, { name: "c", ipv4Address: "10.213.1.9", aliases: ["x"] });
 });
 
-test("planEndpoint: first endpoint gets eth0 and the default route; DNS names only on user networks", () => {
+test("planEndpoint: eth0 then eth1; DNS names only on user networks", () => {
   const sb = sandbox();
   const ep = planEndpoint({
     net: front,
@@ -110,17 +111,27 @@ test("planEndpoint: first endpoint gets eth0 and the default route; DNS names on
   });
   assert.equal(ep.ip, "10.213.1.3");
   assert.equal(ep.ifName, "eth0");
-  assert.equal(ep.defaultRoute, true);
   assert.equal(ep.mac, "02:42:0a:d5:01:03");
   assert.match(ep.hostVeth, /^veth[0-9a-f]{7}$/);
   assert.deepEqual(ep.dnsNames, ["web", "www", "cccccccccccc"]);
   const second = planEndpoint({ net: bridge, sb: sandbox([ep]), opts: { name: "web" }, used: new Set() });
   assert.equal(second.ifName, "eth1");
-  assert.equal(second.defaultRoute, false, "the first network keeps the default route");
   assert.deepEqual(second.dnsNames, []);
   const inner = planEndpoint({ net: sealed, sb: sandbox(), opts: { name: "s" }, used: new Set() });
-  assert.equal(inner.defaultRoute, false);
   assert.equal(inner.gateway, "");
+});
+
+test("gatewayEndpoint: the highest GwPriority, then dual-stack, then the network name; never an internal one", () => {
+  const nets = new Map([front, sealed, bridge].map((n) => [n.id, n]));
+  const name = (e: { networkId: string }) => nets.get(e.networkId)?.name ?? "";
+  const plan = (net: typeof front, gwPriority = 0) =>
+    planEndpoint({ net, sb: sandbox(), opts: { name: "c", gwPriority }, used: new Set() });
+  const [f, b, s] = [plan(front), plan(bridge), plan(sealed)];
+  // "bridge" sorts before "front"; "sealed" is internal
+  assert.equal(gatewayEndpoint([s, f, b], name), b);
+  assert.equal(gatewayEndpoint([plan(front, 5), b], name)?.networkId, front.id);
+  assert.equal(gatewayEndpoint([{ ...f, gateway6: "fd00::1" }, b], name)?.networkId, front.id);
+  assert.equal(gatewayEndpoint([s], name), undefined);
 });
 
 test("firewallInput takes published ports of live endpoints, never of internal networks", () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
+import { compareStrings } from "../../lib/compare.ts";
 import { invalid, KapselError, notFound, notImplemented } from "../../lib/errors.ts";
 import { shortId } from "../../lib/ids.ts";
 import { canonicalIPv6 } from "../../lib/ipv6.ts";
@@ -175,7 +176,7 @@ export function planEndpoint(o: {
     prefixLen: prefixLength(addressing),
     gateway: net.internal ? "" : addressing.gateway,
     mac: opts.macAddress || macForAddress(ip),
-    defaultRoute: !net.internal && !sb.endpoints.some((e) => e.defaultRoute),
+    defaultRoute: false, // the caller picks the gateway endpoint (gatewayEndpoint) once this is in
     name: opts.name,
     aliases: userDefined ? [...(opts.aliases ?? [])] : [],
     dnsNames: userDefined ? [...new Set(names.filter(Boolean))] : [],
@@ -187,9 +188,30 @@ export function planEndpoint(o: {
       : {}),
     ...(opts.linkLocalIps?.length ? { linkLocalIps: [...opts.linkLocalIps] } : {}),
     ...(opts.sysctls?.length ? { sysctls: [...opts.sysctls] } : {}),
+    ...(opts.gwPriority ? { gwPriority: opts.gwPriority } : {}),
     ports: [],
     exposed: [],
   };
+}
+
+/**
+ * The endpoint that gives the container its default route, in moby's Endpoint.Less order:
+ * the highest GwPriority, then one with both IPv4 and IPv6 gateways, then the network whose
+ * name sorts first. Endpoints of internal networks have no gateway and never give it.
+ */
+export function gatewayEndpoint(
+  endpoints: readonly EndpointRecord[],
+  networkName: (ep: EndpointRecord) => string,
+): EndpointRecord | undefined {
+  const gateways = (e: EndpointRecord) => (e.gateway ? 1 : 0) + (e.gateway6 ? 1 : 0);
+  return endpoints
+    .filter((e) => e.gateway !== "")
+    .sort(
+      (a, b) =>
+        (b.gwPriority ?? 0) - (a.gwPriority ?? 0) ||
+        gateways(b) - gateways(a) ||
+        compareStrings(networkName(a), networkName(b)),
+    )[0];
 }
 
 function nextIfName(sb: SandboxRecord): string {
