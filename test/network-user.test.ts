@@ -305,7 +305,7 @@ describe("user-defined networks", () => {
       }
     });
 
-    test(`${cli}: an endpoint's sysctls (driver-opt com.docker.network.endpoint.sysctls) set its interface`, async () => {
+    test(`${cli}: an endpoint's driver options: its interface's sysctls and name`, async () => {
       const n = `sysctl-${cli}`;
       await ok(["network", "create", n]);
       try {
@@ -321,6 +321,27 @@ describe("user-defined networks", () => {
           "/proc/sys/net/ipv4/conf/lo/log_martians",
         ]);
         assert.equal(out, "1\n0\n");
+        // com.docker.network.endpoint.ifname names the interface (Docker 28); IFNAME follows it
+        const named = await ok([
+          "run",
+          "--rm",
+          "--network",
+          `name=${n},driver-opt=com.docker.network.endpoint.ifname=lan0,driver-opt=${opt}`,
+          "busybox",
+          "sh",
+          "-c",
+          "ls /sys/class/net | tr '\\n' ' '; cat /proc/sys/net/ipv4/conf/lan0/log_martians",
+        ]);
+        assert.equal(named, "lan0 lo 1\n");
+        const badName = await run([
+          "run",
+          "--rm",
+          "--network",
+          `name=${n},driver-opt=com.docker.network.endpoint.ifname=a/b`,
+          "busybox",
+          "true",
+        ]);
+        assert.match(badName.stderr, /invalid interface name: a\/b/);
         const bad = await run([
           "run",
           "--rm",

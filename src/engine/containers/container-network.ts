@@ -223,6 +223,7 @@ export class ContainerNetworking {
       dns: hc.Dns ?? undefined,
       sysctls: cfg.DriverOpts?.["com.docker.network.endpoint.sysctls"]?.split(",") ?? undefined,
       gwPriority: cfg.GwPriority ?? undefined,
+      ifName: cfg.DriverOpts?.["com.docker.network.endpoint.ifname"] || undefined,
     };
   }
 

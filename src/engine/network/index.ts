@@ -106,6 +106,8 @@ export interface ConnectOptions {
    * container's interface on this network (IFNAME stands for its name), as Docker 28
    */
   sysctls?: string[];
+  /** DriverOpts' com.docker.network.endpoint.ifname: the interface's name in the container */
+  ifName?: string;
   /** EndpointSettings.GwPriority: the endpoint with the highest gives the default route (Docker 28) */
   gwPriority?: number;
   /** --mac-address; default 02:42 followed by the address */

@@ -269,6 +269,8 @@ class BridgeNetworkService implements NetworkService {
         this.#endpointsOf(net.id).some(({ ep }) => ep.name === o.name)
       )
         throw forbidden(`endpoint with name ${o.name} already exists in network ${net.name}`);
+      if (o.ifName && sb.endpoints.some((e) => e.ifName === o.ifName))
+        throw conflict(`the container already has an interface named ${o.ifName}`);
       // only the first network that can carry them gets the ports (moby: once per sandbox)
       const carriesPorts =
         !net.internal && !sb.endpoints.some((e) => e.ports.length > 0 || e.exposed.length > 0);

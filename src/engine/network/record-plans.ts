@@ -131,6 +131,12 @@ export function checkEndpointSettings(net: NetworkRecord, o: ConnectOptions): vo
   // moby takes any address here (the kernel is the judge of it); an unparsable one is refused
   for (const ip of o.linkLocalIps ?? [])
     if (!isIP(ip) || ip === "0.0.0.0" || ip === "::") errs.push(`invalid link-local IP address: ${ip}`);
+  // a name the kernel takes (IFNAMSIZ), and nothing an `ip -batch` line could misread
+  if (
+    o.ifName !== undefined &&
+    (!/^[A-Za-z0-9_.-]{1,15}$/.test(o.ifName) || o.ifName === "." || o.ifName === "..")
+  )
+    errs.push(`invalid interface name: ${o.ifName}`);
   for (const sysctl of o.sysctls ?? []) {
     const parts = sysctl.split(".", 5);
     if (
@@ -170,7 +176,7 @@ export function planEndpoint(o: {
   return {
     id: randomBytes(32).toString("hex"),
     networkId: net.id,
-    ifName: nextIfName(sb),
+    ifName: opts.ifName || nextIfName(sb),
     hostVeth: `veth${randomBytes(4).toString("hex").slice(0, 7)}`,
     ip,
     prefixLen: prefixLength(addressing),
