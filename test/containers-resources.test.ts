@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { after, before, describe, test } from "node:test";
 import { startDaemon, type TestDaemon } from "./harness/daemon.ts";
 
@@ -102,6 +103,28 @@ describe("resource options: cgroup parent, block I/O, realtime, devices, isolati
         /invalid value: 101\. Valid memory swappiness range is 0-100/,
       );
       await refused(["--storage-opt", "bogus"], 125, /invalid storage option/);
+      // the daemon's checks (moby's verifyPlatformContainerResources)
+      await refused(
+        ["--memory", "4m"],
+        125,
+        /Error response from daemon: Minimum memory limit allowed is 6MB/,
+      );
+      await refused(
+        ["--memory", "64m", "--memory-swap", "32m"],
+        125,
+        /Minimum memoryswap limit should be larger than memory limit, see usage/,
+      );
+      const ncpu = availableParallelism();
+      await refused(
+        ["--cpus", String(ncpu + 1)],
+        125,
+        new RegExp(`range of CPUs is from 0\\.01 to ${ncpu}\\.00, as there are only ${ncpu} CPUs available`),
+      );
+      await refused(
+        ["--cpuset-cpus", "0-4095"],
+        125,
+        /Requested CPUs are not available - requested 0-4095, available: /,
+      );
       for (const flag of ["--cpu-count", "--cpu-percent", "--io-maxiops"])
         await refused(
           [flag, "1"],

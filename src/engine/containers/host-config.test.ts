@@ -109,3 +109,48 @@ test("checkResources: moby's discards with their warnings, and its refusals", ()
     /Invalid QoS settings: linux does not support Maximum IO Bandwidth or Maximum IO IOps/,
   );
 });
+
+test("checkResources: memory and CPU limits that cannot work are refused in moby's words", () => {
+  const all = {
+    weight: true,
+    weightDevice: true,
+    readBps: true,
+    writeBps: true,
+    readIOps: true,
+    writeIOps: true,
+  };
+  const cpus = { count: 2, cpuset: "0-1", mems: "0" };
+  const check = (hc: Record<string, unknown>) => checkResources(normalizeHostConfig(hc), all, cpus);
+  const MB = 1024 * 1024;
+  for (const [hc, message] of [
+    [{ Memory: 4 * MB }, "Minimum memory limit allowed is 6MB"],
+    [
+      { Memory: 64 * MB, MemorySwap: 32 * MB },
+      "Minimum memoryswap limit should be larger than memory limit, see usage",
+    ],
+    [
+      { MemorySwap: 32 * MB },
+      "You should always set the Memory limit when using Memoryswap limit, see usage",
+    ],
+    [{ MemoryReservation: MB }, "Minimum memory reservation allowed is 6MB"],
+    [
+      { Memory: 16 * MB, MemoryReservation: 32 * MB },
+      "Minimum memory limit can not be less than memory reservation limit, see usage",
+    ],
+    [{ NanoCpus: 1e9, CpuQuota: 50000 }, "Conflicting options: Nano CPUs and CPU Quota cannot both be set"],
+    [{ NanoCpus: 3e9 }, "range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available"],
+    [
+      { CpuPeriod: 500 },
+      "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)",
+    ],
+    [{ CpuQuota: 10 }, "CPU cfs quota can not be less than 1ms (i.e. 1000)"],
+    [{ CpusetCpus: "0-3" }, "Requested CPUs are not available - requested 0-3, available: 0-1"],
+    [{ CpusetCpus: "a" }, "Invalid value a for cpuset cpus: invalid format: a"],
+    [{ CpusetMems: "1" }, "Requested memory nodes are not available - requested 1, available: 0"],
+  ] as const)
+    assert.throws(() => check(hc), { message }, JSON.stringify(hc));
+  assert.deepEqual(check({ Memory: 64 * MB, MemorySwap: -1, NanoCpus: 15e8, CpusetCpus: "1" }), []);
+  assert.deepEqual(check({ OomKillDisable: true }), [
+    "OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.",
+  ]);
+});

@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { invalid } from "../../lib/errors.ts";
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS } from "../runtime/index.ts";
@@ -96,13 +97,60 @@ export function blkioSupport(root = "/sys/fs/cgroup/blkio"): BlkioSupport {
   };
 }
 
+/** moby's linuxMinMemory */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
 /**
- * moby's verifyPlatformContainerResources for CPU percent and block I/O, in its order and
- * words: what Linux or the kernel cannot do is discarded with a warning, a weight outside
- * 10-1000 and Windows' IO maximums are refused.
+ * moby's verifyPlatformContainerResources, in its order and words: limits that cannot work are
+ * refused (memory under 6 MB, swap under memory, more CPUs than the host has, a cpuset it
+ * lacks...), what Linux or the kernel cannot do is discarded with a warning.
  */
-export function checkResources(hc: HostConfig, support: BlkioSupport): string[] {
+export function checkResources(hc: HostConfig, support: BlkioSupport, cpus = hostCpus()): string[] {
   const warnings: string[] = [];
+  const num = (key: string) => (typeof hc[key] === "number" ? (hc[key] as number) : 0);
+  const memory = num("Memory");
+  const swap = num("MemorySwap");
+  const reservation = num("MemoryReservation");
+  if (memory !== 0 && memory < MIN_MEMORY) throw invalid("Minimum memory limit allowed is 6MB");
+  if (memory > 0 && swap > 0 && swap < memory)
+    throw invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
+  if (memory === 0 && swap > 0)
+    throw invalid("You should always set the Memory limit when using Memoryswap limit, see usage");
+  if (reservation > 0 && reservation < MIN_MEMORY) throw invalid("Minimum memory reservation allowed is 6MB");
+  if (memory > 0 && reservation > 0 && memory < reservation)
+    throw invalid("Minimum memory limit can not be less than memory reservation limit, see usage");
+  if (hc.OomKillDisable === true && memory === 0)
+    warnings.push(
+      "OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.",
+    );
+  const nano = num("NanoCpus");
+  if (nano > 0 && num("CpuPeriod") > 0)
+    throw invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+  if (nano > 0 && num("CpuQuota") > 0)
+    throw invalid("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
+  if (nano !== 0 && (nano < 0 || nano > cpus.count * 1e9))
+    throw invalid(
+      `range of CPUs is from 0.01 to ${cpus.count}.00, as there are only ${cpus.count} CPUs available`,
+    );
+  const period = num("CpuPeriod");
+  if (period !== 0 && (period < 1000 || period > 1000000))
+    throw invalid("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+  const quota = num("CpuQuota");
+  if (quota > 0 && quota < 1000) throw invalid("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  for (const [key, what, available] of [
+    ["CpusetCpus", "cpus", cpus.cpuset],
+    ["CpusetMems", "mems", cpus.mems],
+  ] as const) {
+    const asked = typeof hc[key] === "string" ? (hc[key] as string) : "";
+    if (!asked) continue;
+    const list = parseCpuList(asked);
+    if (!list) throw invalid(`Invalid value ${asked} for cpuset ${what}: invalid format: ${asked}`);
+    const have = parseCpuList(available);
+    if (have && list.some((n) => !have.includes(n)))
+      throw invalid(
+        `Requested ${what === "cpus" ? "CPUs" : "memory nodes"} are not available - requested ${asked}, available: ${available}`,
+      );
+  }
   if ((hc.CpuPercent ?? 0) > 0) {
     warnings.push("linux does not support CPU percent. Percent discarded.");
     hc.CpuPercent = 0;
@@ -149,6 +197,38 @@ export function checkResources(hc: HostConfig, support: BlkioSupport): string[] 
     "Your kernel does not support IOPS Block write limit or the cgroup is not mounted. Block I/O IOPS write limit discarded.",
   );
   return warnings;
+}
+
+/** The CPUs and memory nodes containers may use: the cpuset cgroup's (what moby's sysinfo reads). */
+export function hostCpus(): { count: number; cpuset: string; mems: string } {
+  const read = (paths: string[]) => {
+    for (const p of paths) {
+      try {
+        const text = readFileSync(p, "utf8").trim();
+        if (text) return text;
+      } catch {}
+    }
+    return undefined;
+  };
+  const cpuset =
+    read(["/sys/fs/cgroup/cpuset/cpuset.cpus", "/sys/fs/cgroup/cpuset.cpus.effective"]) ??
+    read(["/sys/devices/system/cpu/online"]) ??
+    `0-${availableParallelism() - 1}`;
+  const mems = read(["/sys/fs/cgroup/cpuset/cpuset.mems", "/sys/fs/cgroup/cpuset.mems.effective"]) ?? "0";
+  return { count: availableParallelism(), cpuset, mems };
+}
+
+/** A cpuset list ("0-3,6"), as the numbers it names; undefined when it does not parse. */
+export function parseCpuList(text: string): number[] | undefined {
+  const out: number[] = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) return undefined;
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (b < a || b - a > 4096) return undefined;
+    for (let i = a; i <= b; i++) out.push(i);
+  }
+  return out;
 }
 
 /** moby's validatePortBindings (Docker 28's words): container ports and host ports must parse. */
