@@ -243,9 +243,15 @@ describe("network modes, /etc files and links", () => {
       const nameservers = async (name: string) =>
         (await d.docker(["exec", name, "grep", "^nameserver", "/etc/resolv.conf"])).stdout;
       assert.equal(await nameservers("edited"), "nameserver 10.213.255.99\n");
+      // a running container gets the embedded DNS at once, as Docker's sandbox starts its resolver
+      assert.equal((await d.docker(["run", "-d", "--name", "joiner", "busybox", "sleep", "60"])).code, 0);
+      await d.docker(["network", "connect", net, "joiner"]);
+      assert.equal(await nameservers("joiner"), "nameserver 127.0.0.11\n");
+      const found = await d.docker(["exec", "joiner", "nslookup", "untouched"]);
+      assert.match(found.stdout, /Name:\s+untouched/, found.stdout + found.stderr);
       assert.equal(await nameservers("untouched"), "nameserver 127.0.0.11\n");
     } finally {
-      await d.docker(["rm", "-f", "edited", "untouched"]);
+      await d.docker(["rm", "-f", "edited", "untouched", "joiner"]);
       await d.docker(["network", "rm", net]);
     }
   });

@@ -307,13 +307,14 @@ export class ContainerNetworking {
 
   /**
    * Joins a network: a running container is plugged in at once, a stopped one when it next
-   * starts. Either way the record keeps it. The caller holds the container's lock.
+   * starts. Either way the record keeps it. The caller holds the container's lock. Returns the
+   * embedded DNS server a running container can now use, if the network has one.
    */
   async connect(
     rec: ContainerRecord,
     network: string,
     cfg: EndpointConfig | null | undefined,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const mode = rec.hostConfig.NetworkMode ?? "bridge";
     const name = this.#network.inspect(network).Name;
     if (rec.state.Status === "removing" || rec.state.Dead)
@@ -332,14 +333,16 @@ export class ContainerNetworking {
       );
     const networks = { ...this.networksOf(rec) };
     const endpoint = cleanEndpoint(cfg ?? undefined);
+    let dnsServer: string | undefined;
     if (rec.state.Running && !rec.state.Restarting) {
       await this.ready();
-      await this.#network.connect(name, rec.id, this.#connectOptions(rec, name, endpoint));
+      ({ dnsServer } = await this.#network.connect(name, rec.id, this.#connectOptions(rec, name, endpoint)));
     } else if (name in networks) {
       throw new KapselError("forbidden", `endpoint with name ${rec.name} already exists in network ${name}`);
     }
     networks[name] = endpoint;
     rec.networks = networks;
+    return dnsServer;
   }
 
   /** Leaves a network; the record forgets it. The caller holds the container's lock and saves. */

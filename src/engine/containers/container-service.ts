@@ -28,7 +28,7 @@ import {
 } from "./container-network.ts";
 import { applyUpdate, type UpdateRequest } from "./container-update.ts";
 import { ContainerVolumes, type VolumeAccess } from "./container-volumes.ts";
-import { writeEtcFiles } from "./etc-files.ts";
+import { type EtcOptions, updateResolvConf, writeEtcFiles } from "./etc-files.ts";
 import {
   type BlkioSupport,
   blkioSupport,
@@ -218,20 +218,24 @@ export class ContainerService {
   }
 
   #writeEtc(rec: ContainerRecord, net: AttachedNetwork["etc"] = {}): Promise<void> {
-    const hc = rec.hostConfig;
     return writeEtcFiles(
       { hostname: rec.hostnamePath, hosts: rec.hostsPath, resolvConf: rec.resolvConfPath },
-      {
-        hostname: rec.config.Hostname,
-        domainname: rec.config.Domainname,
-        networkMode: hc.NetworkMode ?? "bridge",
-        extraHosts: hc.ExtraHosts ?? [],
-        dns: hc.Dns ?? [],
-        dnsSearch: hc.DnsSearch ?? [],
-        dnsOptions: hc.DnsOptions ?? [],
-        ...net,
-      },
+      this.#etcOptions(rec, net),
     );
+  }
+
+  #etcOptions(rec: ContainerRecord, net: AttachedNetwork["etc"]): EtcOptions {
+    const hc = rec.hostConfig;
+    return {
+      hostname: rec.config.Hostname,
+      domainname: rec.config.Domainname,
+      networkMode: hc.NetworkMode ?? "bridge",
+      extraHosts: hc.ExtraHosts ?? [],
+      dns: hc.Dns ?? [],
+      dnsSearch: hc.DnsSearch ?? [],
+      dnsOptions: hc.DnsOptions ?? [],
+      ...net,
+    };
   }
 
   // ---- start and exit ----------------------------------------------------------------------
@@ -769,8 +773,11 @@ export class ContainerService {
   connectNetwork(ref: string, network: string, endpoint?: EndpointConfig | null): Promise<void> {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
-      await this.#net.connect(rec, network, endpoint);
+      const dnsServer = await this.#net.connect(rec, network, endpoint);
       await this.store.save(rec);
+      // as Docker's sandbox starts its resolver: the embedded DNS becomes the nameserver of a
+      // running container that had none (unless the user edited the file)
+      if (dnsServer) await updateResolvConf(rec.resolvConfPath, this.#etcOptions(rec, { dnsServer }));
     });
   }
 

@@ -206,6 +206,11 @@ export async function writeEtcFiles(
  * will then leave it alone, and Docker keeps that promise with a hash of what it wrote
  * (<file>.hash, as libnetwork's resolvconf.UserModified).
  */
+/** A running container's resolv.conf made again (after a network connect), unless the user edited it. */
+export function updateResolvConf(path: string, o: EtcOptions): Promise<void> {
+  return writeResolvConf(path, resolvConf(o));
+}
+
 async function writeResolvConf(path: string, text: string): Promise<void> {
   const old = await readFile(path, "utf8").catch(() => undefined);
   if (old === text) return;
