@@ -249,6 +249,20 @@ describe("network modes, /etc files and links", () => {
       assert.equal(await nameservers("joiner"), "nameserver 127.0.0.11\n");
       const found = await d.docker(["exec", "joiner", "nslookup", "untouched"]);
       assert.match(found.stdout, /Name:\s+untouched/, found.stdout + found.stderr);
+      // and its address there is in /etc/hosts, as Docker's endpoint join adds it; gone on disconnect
+      const ipThere = (
+        await d.docker([
+          "inspect",
+          "-f",
+          `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`,
+          "joiner",
+        ])
+      ).stdout.trim();
+      const hostsHas = async () =>
+        (await d.docker(["exec", "joiner", "cat", "/etc/hosts"])).stdout.includes(`\n${ipThere}\t`);
+      assert.equal(await hostsHas(), true);
+      await d.docker(["network", "disconnect", net, "joiner"]);
+      assert.equal(await hostsHas(), false);
       assert.equal(await nameservers("untouched"), "nameserver 127.0.0.11\n");
     } finally {
       await d.docker(["rm", "-f", "edited", "untouched", "joiner"]);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { hostname as hostHostname } from "node:os";
 import { conflict, invalid, KapselError, messageOf } from "../../lib/errors.ts";
 import { newId } from "../../lib/ids.ts";
-import type { ConnectOptions, ConnectResult, EndpointSettings, NetworkService } from "../network/index.ts";
+import type { ConnectOptions, EndpointSettings, NetworkService } from "../network/index.ts";
 import type { NamespaceChoice } from "../runtime/index.ts";
 import type { EtcOptions } from "./etc-files.ts";
 import { linkEnv, linkHostsLine, parseLink, storedLink } from "./legacy-links.ts";
@@ -19,7 +19,7 @@ export interface AttachedNetwork {
   /** legacy link variables, before the container's own */
   env: string[];
   /** what /etc/hosts and /etc/resolv.conf say beyond the container's settings */
-  etc: Pick<EtcOptions, "address" | "address6" | "extraLines" | "dnsServer" | "hostGateway">;
+  etc: Pick<EtcOptions, "addresses" | "extraLines" | "dnsServer" | "hostGateway">;
   /** container:<x> mode: the container whose hostname, hosts and resolv.conf are shared */
   sharedWith?: ContainerRecord;
 }
@@ -158,7 +158,7 @@ export class ContainerNetworking {
     const links = names[0] === "bridge" ? this.#legacyLinks(rec) : { env: [], hosts: [] };
     try {
       const { netnsPath } = await this.#network.createSandbox(rec.id);
-      let first: ConnectResult | undefined;
+      const addresses: string[] = [];
       let dnsServer: string | undefined;
       for (const name of names) {
         const result = await this.#network.connect(
@@ -166,15 +166,14 @@ export class ContainerNetworking {
           rec.id,
           this.#connectOptions(rec, name, networks[name]),
         );
-        first ??= result;
+        addresses.push(...endpointAddresses(result.settings));
         dnsServer ??= result.dnsServer;
       }
       return {
         namespace: { path: netnsPath },
         env: links.env,
         etc: {
-          address: first?.settings.IPAddress || undefined,
-          address6: first?.settings.GlobalIPv6Address || undefined,
+          addresses,
           extraLines: links.hosts,
           dnsServer,
           hostGateway: this.#hostGateway(),
@@ -307,14 +306,14 @@ export class ContainerNetworking {
 
   /**
    * Joins a network: a running container is plugged in at once, a stopped one when it next
-   * starts. Either way the record keeps it. The caller holds the container's lock. Returns the
-   * embedded DNS server a running container can now use, if the network has one.
+   * starts. Either way the record keeps it. The caller holds the container's lock. For a running
+   * container, returns its new addresses and the embedded DNS server it can now use, if any.
    */
   async connect(
     rec: ContainerRecord,
     network: string,
     cfg: EndpointConfig | null | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ addresses: string[]; dnsServer?: string } | undefined> {
     const mode = rec.hostConfig.NetworkMode ?? "bridge";
     const name = this.#network.inspect(network).Name;
     if (rec.state.Status === "removing" || rec.state.Dead)
@@ -333,20 +332,24 @@ export class ContainerNetworking {
       );
     const networks = { ...this.networksOf(rec) };
     const endpoint = cleanEndpoint(cfg ?? undefined);
-    let dnsServer: string | undefined;
+    let joined: { addresses: string[]; dnsServer?: string } | undefined;
     if (rec.state.Running && !rec.state.Restarting) {
       await this.ready();
-      ({ dnsServer } = await this.#network.connect(name, rec.id, this.#connectOptions(rec, name, endpoint)));
+      const result = await this.#network.connect(name, rec.id, this.#connectOptions(rec, name, endpoint));
+      joined = { addresses: endpointAddresses(result.settings), dnsServer: result.dnsServer };
     } else if (name in networks) {
       throw new KapselError("forbidden", `endpoint with name ${rec.name} already exists in network ${name}`);
     }
     networks[name] = endpoint;
     rec.networks = networks;
-    return dnsServer;
+    return joined;
   }
 
-  /** Leaves a network; the record forgets it. The caller holds the container's lock and saves. */
-  async disconnect(rec: ContainerRecord, network: string, force: boolean): Promise<void> {
+  /**
+   * Leaves a network; the record forgets it. The caller holds the container's lock and saves.
+   * Returns the addresses a running container had there.
+   */
+  async disconnect(rec: ContainerRecord, network: string, force: boolean): Promise<string[]> {
     const mode = rec.hostConfig.NetworkMode ?? "bridge";
     let name = network;
     try {
@@ -357,13 +360,15 @@ export class ContainerNetworking {
     if (mode === "host" || name === "host")
       throw invalid("container cannot be disconnected from host network or connected to host network");
     const networks = { ...this.networksOf(rec) };
-    if (rec.state.Running && !rec.state.Restarting && this.#network.sandbox(rec.id)?.networks[name]) {
+    const live = rec.state.Running && !rec.state.Restarting && this.#network.sandbox(rec.id)?.networks[name];
+    if (live) {
       await this.#network.disconnect(name, rec.id, force);
     } else if (!(name in networks)) {
       throw invalid(`container ${rec.id} is not connected to network ${name}`);
     }
     delete networks[name];
     rec.networks = networks;
+    return live ? endpointAddresses(live) : [];
   }
 
   // ---- views ------------------------------------------------------------------------------------
@@ -467,4 +472,9 @@ function setupError(err: unknown): KapselError {
   const msg = `${NETWORK_SETUP_ERROR}: ${messageOf(err)}`;
   const kind = err instanceof KapselError ? err.kind : "internal";
   return new KapselError(kind, msg, { cause: err });
+}
+
+/** An endpoint's addresses for /etc/hosts: IPv4, then IPv6 (libnetwork's getEtcHostsAddrs). */
+export function endpointAddresses(settings: { IPAddress?: string; GlobalIPv6Address?: string }): string[] {
+  return [settings.IPAddress, settings.GlobalIPv6Address].filter((a): a is string => !!a);
 }

@@ -28,7 +28,7 @@ import {
 } from "./container-network.ts";
 import { applyUpdate, type UpdateRequest } from "./container-update.ts";
 import { ContainerVolumes, type VolumeAccess } from "./container-volumes.ts";
-import { type EtcOptions, updateResolvConf, writeEtcFiles } from "./etc-files.ts";
+import { type EtcOptions, updateHostsFile, updateResolvConf, writeEtcFiles } from "./etc-files.ts";
 import {
   type BlkioSupport,
   blkioSupport,
@@ -773,11 +773,14 @@ export class ContainerService {
   connectNetwork(ref: string, network: string, endpoint?: EndpointConfig | null): Promise<void> {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
-      const dnsServer = await this.#net.connect(rec, network, endpoint);
+      const joined = await this.#net.connect(rec, network, endpoint);
       await this.store.save(rec);
-      // as Docker's sandbox starts its resolver: the embedded DNS becomes the nameserver of a
-      // running container that had none (unless the user edited the file)
-      if (dnsServer) await updateResolvConf(rec.resolvConfPath, this.#etcOptions(rec, { dnsServer }));
+      if (!joined) return;
+      // as Docker's endpoint join: the new addresses go into /etc/hosts, and the embedded DNS
+      // becomes the nameserver of a container that had none (unless the user edited the file)
+      await updateHostsFile(rec.hostsPath, this.#etcOptions(rec, {}), { add: joined.addresses });
+      if (joined.dnsServer)
+        await updateResolvConf(rec.resolvConfPath, this.#etcOptions(rec, { dnsServer: joined.dnsServer }));
     });
   }
 
@@ -785,8 +788,9 @@ export class ContainerService {
   disconnectNetwork(ref: string, network: string, force: boolean): Promise<void> {
     const rec = this.store.get(ref);
     return this.#lock.run(rec.id, async () => {
-      await this.#net.disconnect(rec, network, force);
+      const left = await this.#net.disconnect(rec, network, force);
       await this.store.save(rec);
+      if (left.length > 0) await updateHostsFile(rec.hostsPath, this.#etcOptions(rec, {}), { remove: left });
     });
   }
 

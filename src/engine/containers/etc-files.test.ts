@@ -10,7 +10,7 @@ test("hostsFile: --add-host lines, then legacy links, then the container's own a
     extraHosts: ["db:10.0.0.9", "v6=[::1]", "gw:host-gateway"],
     hostGateway: "10.213.0.1",
     extraLines: ["10.0.0.3\tdata abc db"],
-    address: "10.0.0.2",
+    addresses: ["10.0.0.2"],
   });
   assert.deepEqual(text.split("\n").slice(6), [
     "10.0.0.9\tdb",

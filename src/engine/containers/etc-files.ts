@@ -22,10 +22,11 @@ export interface EtcOptions {
   dns?: string[];
   dnsSearch?: string[];
   dnsOptions?: string[];
-  /** the container's own address on its network, when it has one */
-  address?: string;
-  /** and its IPv6 address there, on a network with IPv6 */
-  address6?: string;
+  /**
+   * the container's own addresses, on each network it joined (IPv4, then IPv6), as each of
+   * Docker's endpoint joins adds them
+   */
+  addresses?: string[];
   /** more hosts lines, after --add-host's and before the container's own (legacy links) */
   extraLines?: string[];
   /**
@@ -33,6 +34,30 @@ export interface EtcOptions {
    * host's search and options (--dns becomes that server's upstream, as in Docker).
    */
   dnsServer?: string;
+}
+
+/** The FQDN and the bare hostname (libnetwork's makeHostsRecs), for one of the container's addresses. */
+function hostsLine(address: string, o: Pick<EtcOptions, "hostname" | "domainname">): string {
+  const fqdn = o.domainname ? `${o.hostname}.${o.domainname}` : o.hostname;
+  const dot = fqdn.indexOf(".");
+  return `${address}\t${dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn}`;
+}
+
+/**
+ * A running container's /etc/hosts after a network connect or disconnect: Docker's etchosts.Add
+ * appends the lines of the endpoint's addresses, Delete drops them (the rest stays as it is).
+ */
+export async function updateHostsFile(
+  path: string,
+  o: Pick<EtcOptions, "hostname" | "domainname">,
+  change: { add?: string[]; remove?: string[] },
+): Promise<void> {
+  const old = await readFile(path, "utf8").catch(() => undefined);
+  if (old === undefined) return;
+  const gone = new Set((change.remove ?? []).map((a) => hostsLine(a, o)));
+  const lines = old.split("\n").filter((l) => l !== "" && !gone.has(l));
+  lines.push(...(change.add ?? []).map((a) => hostsLine(a, o)));
+  await writeIfChanged(path, `${lines.join("\n")}\n`);
 }
 
 /**
@@ -56,11 +81,7 @@ export function hostsFile(o: EtcOptions): string {
     lines.push(`${ip}\t${extra.slice(0, sep)}`);
   }
   lines.push(...(o.extraLines ?? []));
-  // the FQDN and the bare hostname (libnetwork's makeHostsRecs), for each address
-  const fqdn = o.domainname ? `${o.hostname}.${o.domainname}` : o.hostname;
-  const dot = fqdn.indexOf(".");
-  const names = dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn;
-  for (const address of [o.address, o.address6]) if (address) lines.push(`${address}\t${names}`);
+  for (const address of o.addresses ?? []) lines.push(hostsLine(address, o));
   return `${lines.join("\n")}\n`;
 }
 
