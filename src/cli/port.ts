@@ -1,10 +1,8 @@
+import { joinHostPort } from "../lib/host-port.ts";
 import type { CommandModule } from "./command.ts";
 import { naturalLess } from "./network-ls.ts";
 
 type PortMap = Record<string, { HostIp: string; HostPort: string }[] | null>;
-
-const joinHostPort = (host: string, port: string) =>
-  host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 
 /** "80" or "80/udp" as the Ports map's key; docker's ParsePort messages. */
 export function portKey(spec: string): string {

@@ -5,6 +5,7 @@
  */
 
 import { goQuote } from "../../lib/go-quote.ts";
+import { joinHostPort } from "../../lib/host-port.ts";
 import { humanDuration } from "../../lib/human-duration.ts";
 import { goStruct } from "./go-print.ts";
 import { goTimeString } from "./go-time.ts";
@@ -80,10 +81,6 @@ export interface PortSummary {
   PrivatePort: number;
   PublicPort?: number;
   Type: string;
-}
-
-function joinHostPort(host: string, port: string): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function formGroup(key: string, start: number, last: number): string {

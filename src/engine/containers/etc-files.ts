@@ -97,8 +97,7 @@ export function hostsFile(o: EtcOptions): string {
  * Docker's header and its closing comments (where each part came from) are written too.
  */
 export function resolvConf(o: EtcOptions): string {
-  const sourcePath = hostResolvConfPath();
-  const rc = parseResolvConf(readHost(sourcePath));
+  const { sourcePath, rc } = hostResolvConf();
   const overrides: string[] = [];
   let ndotsFrom = hasOption(rc.options, "ndots") ? "host" : "";
   const hostLoopback = !(o.dns && o.dns.length > 0);
@@ -188,10 +187,16 @@ export function parseResolvConf(text: string): ParsedResolvConf {
 
 const hasOption = (options: string[], name: string) => options.some((o) => o.split(":", 1)[0] === name);
 
-/** resolvconf.Path(): systemd-resolved's upstream file when the host's names only its stub. */
-function hostResolvConfPath(): string {
-  const ns = parseResolvConf(readHost("/etc/resolv.conf")).nameservers;
-  return ns.length === 1 && ns[0] === "127.0.0.53" ? "/run/systemd/resolve/resolv.conf" : "/etc/resolv.conf";
+/**
+ * The host's resolv.conf, parsed: systemd-resolved's upstream file when /etc/resolv.conf names
+ * only its stub (resolvconf.Path()).
+ */
+function hostResolvConf(): { sourcePath: string; rc: ParsedResolvConf } {
+  const rc = parseResolvConf(readHost("/etc/resolv.conf"));
+  if (rc.nameservers.length !== 1 || rc.nameservers[0] !== "127.0.0.53")
+    return { sourcePath: "/etc/resolv.conf", rc };
+  const sourcePath = "/run/systemd/resolve/resolv.conf";
+  return { sourcePath, rc: parseResolvConf(readHost(sourcePath)) };
 }
 
 function readHost(path: string): string {

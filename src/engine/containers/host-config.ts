@@ -105,7 +105,9 @@ const MIN_MEMORY = 6 * 1024 * 1024;
  * refused (memory under 6 MB, swap under memory, more CPUs than the host has, a cpuset it
  * lacks...), what Linux or the kernel cannot do is discarded with a warning.
  */
-export function checkResources(hc: HostConfig, support: BlkioSupport, cpus = hostCpus()): string[] {
+export function checkResources(hc: HostConfig, support: BlkioSupport, given?: HostCpus): string[] {
+  // read only when a CPU option asks (not on every create), and then once per daemon
+  const cpus = () => given ?? (hostCpusOnce ??= hostCpus());
   const warnings: string[] = [];
   const num = (key: string) => (typeof hc[key] === "number" ? (hc[key] as number) : 0);
   const memory = num("Memory");
@@ -128,21 +130,22 @@ export function checkResources(hc: HostConfig, support: BlkioSupport, cpus = hos
     throw invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
   if (nano > 0 && num("CpuQuota") > 0)
     throw invalid("Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-  if (nano !== 0 && (nano < 0 || nano > cpus.count * 1e9))
+  if (nano !== 0 && (nano < 0 || nano > cpus().count * 1e9))
     throw invalid(
-      `range of CPUs is from 0.01 to ${cpus.count}.00, as there are only ${cpus.count} CPUs available`,
+      `range of CPUs is from 0.01 to ${cpus().count}.00, as there are only ${cpus().count} CPUs available`,
     );
   const period = num("CpuPeriod");
   if (period !== 0 && (period < 1000 || period > 1000000))
     throw invalid("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
   const quota = num("CpuQuota");
   if (quota > 0 && quota < 1000) throw invalid("CPU cfs quota can not be less than 1ms (i.e. 1000)");
-  for (const [key, what, available] of [
-    ["CpusetCpus", "cpus", cpus.cpuset],
-    ["CpusetMems", "mems", cpus.mems],
+  for (const [key, what] of [
+    ["CpusetCpus", "cpus"],
+    ["CpusetMems", "mems"],
   ] as const) {
     const asked = typeof hc[key] === "string" ? (hc[key] as string) : "";
     if (!asked) continue;
+    const available = what === "cpus" ? cpus().cpuset : cpus().mems;
     const list = parseCpuList(asked);
     if (!list) throw invalid(`Invalid value ${asked} for cpuset ${what}: invalid format: ${asked}`);
     const have = parseCpuList(available);
@@ -199,8 +202,16 @@ export function checkResources(hc: HostConfig, support: BlkioSupport, cpus = hos
   return warnings;
 }
 
+export interface HostCpus {
+  count: number;
+  cpuset: string;
+  mems: string;
+}
+
+let hostCpusOnce: HostCpus | undefined;
+
 /** The CPUs and memory nodes containers may use: the cpuset cgroup's (what moby's sysinfo reads). */
-export function hostCpus(): { count: number; cpuset: string; mems: string } {
+export function hostCpus(): HostCpus {
   const read = (paths: string[]) => {
     for (const p of paths) {
       try {

@@ -50,8 +50,9 @@ export class LogRotator {
   start(): this {
     this.check();
     try {
-      this.#watcher = watch(dirname(this.#path), { persistent: false }, (_event, name) => {
-        if (name === basename(this.#path)) this.check();
+      // conmon's rename of its new file over the log; not the writes (a "change" each)
+      this.#watcher = watch(dirname(this.#path), { persistent: false }, (event, name) => {
+        if (event === "rename" && name === basename(this.#path)) this.check();
       });
       this.#watcher.on("error", () => {});
     } catch {

@@ -122,16 +122,15 @@ export class KernelApplier {
 
   /**
    * Points 127.0.0.11 inside a container's namespace at the embedded DNS server on `to.gateway`,
-   * reached through `to.ifName` (undefined: no redirect). One program in the namespace: a shell
-   * that turns route_localnet on and becomes iptables-restore.
+   * reached through `to.ifName` (undefined: no redirect): route_localnet on for that interface
+   * (the query leaves it with a loopback source), then the namespace's nat table.
    */
   async redirectResolver(
     netnsPath: string,
     to?: { ifName: string; gateway: string; containerIp: string },
   ): Promise<void> {
-    if (!/^[\w.-]+$/.test(to?.ifName ?? "x")) throw new Error(`bad interface name: ${to?.ifName}`);
-    const localnet = to ? `echo 1 > /proc/sys/net/ipv4/conf/${to.ifName}/route_localnet && ` : "";
-    await this.#helper.run(["/bin/sh", "-c", `${localnet}exec "$0" -w`, this.#tools.iptablesRestore], {
+    if (to) await this.#helper.nsSysctl(netnsPath, `net/ipv4/conf/${to.ifName}/route_localnet`, "1");
+    await this.#helper.run([this.#tools.iptablesRestore, "-w"], {
       netns: netnsPath,
       input: resolverRedirectScript(to),
     });

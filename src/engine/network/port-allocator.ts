@@ -2,6 +2,7 @@ import { createSocket } from "node:dgram";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { KapselError } from "../../lib/errors.ts";
+import { joinHostPort } from "../../lib/host-port.ts";
 import { proxyTcp, proxyUdp } from "./port-proxy.ts";
 import type { PortRequest, Proto } from "./port-requests.ts";
 
@@ -175,9 +176,6 @@ export class PortAllocator {
     }
   }
 }
-
-/** Go's net.JoinHostPort: IPv6 addresses in brackets. */
-const joinHostPort = (ip: string, port: number) => (ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 function internalError(msg: string, cause?: unknown): KapselError {
   return new KapselError("internal", msg, { cause });

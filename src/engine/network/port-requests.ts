@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { isIPv6 } from "node:net";
 import { compareStrings } from "../../lib/compare.ts";
 import { invalid, notImplemented } from "../../lib/errors.ts";
+import { formatIPv6, parseIPv6 } from "../../lib/ipv6.ts";
 import { formatIPv4, parseIPv4 } from "./ipv4.ts";
 
 /**
@@ -97,12 +97,9 @@ export function hostAddress(text: string): string {
   const v4 = parseIPv4(text);
   if (v4 !== undefined) return formatIPv4(v4);
   const bare = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
-  if (!isIPv6(bare)) throw invalid(`invalid host IP address: ${text}`);
-  const canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
-  if (!mapped) return canonical;
-  const n = (Number.parseInt(mapped[1], 16) << 16) | Number.parseInt(mapped[2], 16);
-  return formatIPv4(n >>> 0);
+  const n = parseIPv6(bare);
+  if (n === undefined) throw invalid(`invalid host IP address: ${text}`);
+  return n >> 32n === 0xffffn ? formatIPv4(Number(n & 0xffffffffn)) : formatIPv6(n);
 }
 
 /** moby's IsV6Listenable: the host has IPv6, with its loopback address ::1. */
