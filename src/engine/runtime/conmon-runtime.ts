@@ -13,10 +13,18 @@ import { execNative, nativeExecRequest } from "./exec-native.ts";
 import { type ExitRecord, ExitWatcher } from "./exit-watcher.ts";
 import { hostHelper } from "./host-helper.ts";
 import type { Runtime, RuntimeInfo, RuntimeOptions, TaskCreateOptions } from "./index.ts";
+import { warmUpCgroupMigration } from "./migration-warmup.ts";
 import type { OciSpec } from "./oci-spec.ts";
 import { runc } from "./runc.ts";
 import { deleteStopped, startViaExecFifo } from "./runc-fast-path.ts";
-import { cgroupPids, isProcessAlive, readRuncState, taskStatus, untilExeced } from "./runc-state.ts";
+import {
+  cgroupPids,
+  isProcessAlive,
+  type RuncState,
+  readRuncState,
+  taskStatus,
+  untilExeced,
+} from "./runc-state.ts";
 import { type ResourcesInput, serializeSpec, updateFlags } from "./spec.ts";
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -42,6 +50,8 @@ export class ConmonRuntime implements Runtime {
   #specs = new Map<string, OciSpec>();
   /** each waited container's conmon pid, once known to be its conmon (#lostExit) */
   #conmons = new Map<string, number>();
+  /** runc's state of each container met: its init pid, start time and cgroups stay for its life */
+  #states = new Map<string, RuncState>();
 
   constructor(opts: RuntimeOptions) {
     const stateDir = resolve(opts.stateDir);
@@ -76,6 +86,7 @@ export class ConmonRuntime implements Runtime {
     }
     // leftovers of an earlier run of this id (its exit record, a failed create, its old conmon)
     this.#conmons.delete(o.id);
+    this.#states.delete(o.id);
     await Promise.all([
       rm(dir, { recursive: true, force: true }),
       rm(join(this.#exitsDir, o.id), { force: true }),
@@ -112,6 +123,7 @@ export class ConmonRuntime implements Runtime {
     });
     // a log kept from earlier runs of this container stays; one conmon just made goes on failure
     const newLog = o.logPath !== "" && !existsSync(o.logPath);
+    warmUpCgroupMigration(); // runc's cgroup write comes ~10 ms later
     try {
       const pid = await launchConmon(this.#paths, args, hostHelper(), "create");
       this.#specs.set(o.id, spec);
@@ -126,7 +138,7 @@ export class ConmonRuntime implements Runtime {
 
   async start(id: string): Promise<void> {
     this.#dir(id);
-    const state = this.#isRunc ? await readRuncState(this.#runcRoot, id) : undefined;
+    const state = this.#isRunc ? await this.#runcState(id) : undefined;
     if (state && (await startViaExecFifo(this.#runcRoot, id, state))) return;
     await runc(this.#paths.runc, ["start", id]);
   }
@@ -139,7 +151,7 @@ export class ConmonRuntime implements Runtime {
       return;
     }
     // signalling the init pid ourselves saves spawning `runc kill` (what it does for one process)
-    const state = await readRuncState(this.#runcRoot, id);
+    const state = await this.#runcState(id);
     if (!state) throw notFound(`container ${id} does not exist`);
     if (!(await isProcessAlive(state.pid, state.startTime))) throw conflict(`container ${id} is not running`);
     // started (no exec.fifo left) but maybe not yet the user's program
@@ -172,6 +184,8 @@ export class ConmonRuntime implements Runtime {
     (await this.#hubs.get(id)?.catch(() => undefined))?.end();
     this.#hubs.delete(id);
     this.#specs.delete(id);
+    // deleted already (at its exit, before a removal): nothing left to look at
+    if (![dir, join(this.#runcRoot, id), join(this.#exitsDir, id)].some((p) => existsSync(p))) return;
     const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
     await this.#removeAll(id, bundle);
   }
@@ -188,16 +202,9 @@ export class ConmonRuntime implements Runtime {
   /** runc state (killing what still runs), then conmon's files once conmon has gone. */
   async #removeAll(id: string, bundle: string | undefined): Promise<void> {
     const dir = join(this.#containersDir, id);
-    if (existsSync(join(this.#runcRoot, id))) {
-      const state = this.#isRunc ? await readRuncState(this.#runcRoot, id) : undefined;
-      if (!state || !(await deleteStopped(this.#runcRoot, id, state))) {
-        await runc(this.#paths.runc, ["delete", "--force", id]).catch((e) => {
-          if (!isKind(e, "not_found")) throw e;
-        });
-      }
-    }
-    // conmon writes the exit file after the process dies: wait so it cannot land after the rm
-    await this.#waitConmonGone(dir);
+    // conmon writes the exit file after the process dies: its files go once it has gone, which
+    // it usually has by now; runc's state goes meanwhile
+    await Promise.all([this.#deleteRuncState(id), this.#waitConmonGone(dir)]);
     this.#conmons.delete(id);
     this.#exits.settle(id, await this.#exits.read(id), notFound(`container ${id} was deleted before it ran`));
     await Promise.all([
@@ -207,6 +214,26 @@ export class ConmonRuntime implements Runtime {
         ? ["attach", "ctl", "winsz", "config.json"].map((f) => rm(join(bundle, f), { force: true }))
         : []),
     ]);
+  }
+
+  async #deleteRuncState(id: string): Promise<void> {
+    if (!existsSync(join(this.#runcRoot, id))) return;
+    const state = this.#isRunc ? await this.#runcState(id) : undefined;
+    if (!state || !(await deleteStopped(this.#runcRoot, id, state))) {
+      await runc(this.#paths.runc, ["delete", "--force", id]).catch((e) => {
+        if (!isKind(e, "not_found")) throw e;
+      });
+    }
+    this.#states.delete(id);
+  }
+
+  /** runc's state.json (about 30 kB: it repeats the whole config), read once per container */
+  async #runcState(id: string): Promise<RuncState | undefined> {
+    const known = this.#states.get(id);
+    if (known) return known;
+    const state = await readRuncState(this.#runcRoot, id);
+    if (state) this.#states.set(id, state);
+    return state;
   }
 
   async #waitConmonGone(dir: string, timeoutMs = 5000): Promise<void> {
@@ -300,10 +327,7 @@ export class ConmonRuntime implements Runtime {
     if (!existsSync(dir)) throw notFound(`container ${id} does not exist`);
     // the common case in the host helper (exec-native.ts); the rest, and crun, through runc
     if (this.#isRunc && !o.tty && !o.detach) {
-      const [spec, state] = await Promise.all([
-        this.spec(id).catch(() => undefined),
-        readRuncState(this.#runcRoot, id),
-      ]);
+      const [spec, state] = await Promise.all([this.spec(id).catch(() => undefined), this.#runcState(id)]);
       // a container that is not running: runc says so in its words
       const req =
         spec && state && (await isProcessAlive(state.pid, state.startTime))
@@ -317,7 +341,7 @@ export class ConmonRuntime implements Runtime {
 
   async pids(id: string): Promise<number[]> {
     this.#dir(id);
-    const state = await readRuncState(this.#runcRoot, id);
+    const state = await this.#runcState(id);
     if (!state) throw notFound(`container ${id} does not exist`);
     return cgroupPids(state.cgroupPaths);
   }

@@ -54,28 +54,39 @@ export async function startViaExecFifo(runcRoot: string, id: string, state: Runc
 
 export async function deleteStopped(runcRoot: string, id: string, state: RuncState): Promise<boolean> {
   if (await isProcessAlive(state.pid, state.startTime)) return false;
-  for (const path of new Set(Object.values(state.cgroupPaths))) {
-    if (!(await removeCgroup(path))) return false;
-  }
+  // one folder per hierarchy, about ten: side by side, as they do not depend on each other
+  const removed = await Promise.all([...new Set(Object.values(state.cgroupPaths))].map(removeCgroup));
+  if (removed.includes(false)) return false;
   await rm(join(runcRoot, id), { recursive: true, force: true });
   return true;
 }
 
 /** rmdir a cgroup folder, children first; false if one is busy. */
 async function removeCgroup(path: string): Promise<boolean> {
+  // the common case, no child cgroups, takes one rmdir; EBUSY means children or processes
+  const first = await rmdirCgroup(path);
+  if (first !== "busy") return first;
   let entries: import("node:fs").Dirent[];
   try {
     entries = await readdir(path, { withFileTypes: true });
   } catch {
-    return true; // already gone
+    return true; // gone meanwhile
   }
-  for (const e of entries) {
-    if (e.isDirectory() && !(await removeCgroup(join(path, e.name)))) return false;
-  }
+  const children = await Promise.all(
+    entries.filter((e) => e.isDirectory()).map((e) => removeCgroup(join(path, e.name))),
+  );
+  if (children.includes(false)) return false;
+  return (await rmdirCgroup(path)) === true;
+}
+
+/** On the thread pool: a cgroup's teardown in the kernel can take a while. */
+async function rmdirCgroup(path: string): Promise<boolean | "busy"> {
   try {
-    await rmdir(path); // on the thread pool: a cgroup's teardown in the kernel can take a while
+    await rmdir(path);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "ENOENT";
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return true;
+    return code === "EBUSY" || code === "ENOTEMPTY" ? "busy" : false;
   }
 }
