@@ -427,7 +427,8 @@ export class ContainerService {
         .delete(id)
         .catch(() => {})
         .then(() => this.#vols.teardown(rec)),
-      this.#deps.storage.unmount(id).catch(() => {}),
+      // a container about to go loses its rootfs now (#remove would only find it gone)
+      (goes ? this.#deps.storage.removeRw(id) : this.#deps.storage.unmount(id)).catch(() => {}),
       this.#net
         .release(rec)
         .catch((err) => this.#deps.log("warn", `releasing the network of ${shortId(id)}: ${messageOf(err)}`)),

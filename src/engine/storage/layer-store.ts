@@ -35,7 +35,7 @@ import type {
 import { makeInitLayer } from "./init-layer.ts";
 import type { UnpackResult } from "./layer-unpack.ts";
 import { LayerView, type ViewLayer } from "./layer-view.ts";
-import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
+import { mountOverlay, mountPoints, unmount } from "./mounts.ts";
 import { probeOverlay } from "./overlay-probe.ts";
 
 /**
@@ -570,10 +570,9 @@ export class LayerStore implements Storage {
       const rec = this.#rw(id);
       const merged = this.#mergedDir(id);
       if (this.driver === "copy") return merged;
-      if (await isMountPoint(merged)) {
-        this.#mounted.add(id);
-        return merged;
-      }
+      // what is mounted is known (what this daemon mounted, and at start-up what an earlier one
+      // left mounted), as moby's overlay2 trusts its own count: no read of the mount table
+      if (this.#mounted.has(id)) return merged;
       const chain = this.#chain(rec.parent);
       const lowers = [
         ...(rec.init ? [this.#initDir(id, rec, "relative")] : []),
@@ -595,25 +594,26 @@ export class LayerStore implements Storage {
   }
 
   unmount(id: string): Promise<void> {
-    return this.#lock.run(`rw:${id}`, () => this.#unmountNow(id));
-  }
-
-  async #unmountNow(id: string): Promise<void> {
-    this.#mounted.delete(id);
-    if (this.driver === "overlay" && (await isMountPoint(this.#mergedDir(id))))
-      await unmount(this.#mergedDir(id));
+    return this.#lock.run(`rw:${id}`, async () => {
+      this.#mounted.delete(id);
+      // straight to umount(2), no look at the mount table first: not mounted is a no-op there
+      if (this.driver === "overlay") await unmount(this.#mergedDir(id));
+    });
   }
 
   removeRw(id: string): Promise<void> {
     return this.#lock
       .run(`rw:${id}`, async () => {
         if (!this.#rws.has(id)) return;
-        await this.#unmountNow(id);
-        await unmountBelow(this.#rwDir(id)); // e.g. something bind-mounted into the rootfs: never delete through it
+        // the rootfs, if still mounted, and whatever is mounted below it: never delete through a mount
+        this.#mounted.delete(id);
+        await unmountBelow(this.#rwDir(id));
         const tmp = this.#tmpPath("removed");
         await rename(this.#rwDir(id), tmp);
         this.#rws.delete(id);
-        await rm(tmp, { recursive: true, force: true });
+        // out of sight: its files go without keeping the caller waiting (`run --rm` waits on this);
+        // whatever a crash leaves in tmp/ goes at the next start
+        rm(tmp, { recursive: true, force: true }).catch(() => {});
       })
       .then(() => this.#sweep());
   }
@@ -702,7 +702,9 @@ async function copyTree(from: string, to: string): Promise<void> {
 async function unmountBelow(dir: string): Promise<void> {
   const below = async () =>
     (await mountPoints()).filter((p) => p.startsWith(`${dir}/`)).sort((a, b) => b.length - a.length);
-  for (const p of await below()) await unmount(p);
+  const mounted = await below();
+  if (mounted.length === 0) return;
+  for (const p of mounted) await unmount(p);
   const left = await below();
   if (left.length > 0) throw new Error(`cannot remove ${dir}: still mounted below it: ${left.join(", ")}`);
 }

@@ -414,6 +414,10 @@ for (const driver of ["overlay", "copy"] as StorageDriver[]) {
           await reopened.unmount("i2");
           await reopened.close();
         }
+        // the second instance's close unmounted what the first had mounted: the first, like a
+        // restarted daemon, reads the mount table again
+        await storage.close();
+        storage = await createStorage({ root: posix.join(dir, "storage"), driver });
       } else assert.ok(own("i1") && own("i2"));
       for (const id of ["i1", "i2"]) await storage.removeRw(id);
     });
