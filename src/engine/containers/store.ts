@@ -85,7 +85,11 @@ export class ContainerStore {
   /** Forgets the record and removes its folder, once a save in flight has landed. */
   async delete(rec: ContainerRecord): Promise<void> {
     await this.#writes.get(rec.id)?.catch(() => {});
-    await rm(join(this.#root, rec.id), { recursive: true, force: true });
+    const dir = join(this.#root, rec.id);
+    // the record goes first, and with it the container (load removes a folder without one); the
+    // rest, a log that may be large among it, goes without keeping the caller waiting
+    await rm(join(dir, "container.json"), { force: true });
+    rm(dir, { recursive: true, force: true }).catch(() => {});
     this.#byId.delete(rec.id);
     this.releaseName(rec.name, rec.id);
   }

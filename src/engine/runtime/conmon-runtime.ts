@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
@@ -382,7 +382,7 @@ export class ConmonRuntime implements Runtime {
   /** Alive and still our conmon, not a recycled pid (comm is the binary name, cut to 15). */
   async #isConmon(pid: number): Promise<boolean> {
     if (!(await isProcessAlive(pid))) return false;
-    const comm = await readFile(`/proc/${pid}/comm`, "utf8").catch(() => "");
+    const comm = readFileOr(`/proc/${pid}/comm`);
     return comm.trim() === basename(this.#paths.conmon).slice(0, 15);
   }
 }
@@ -397,8 +397,17 @@ function signalable(pid: number): boolean {
   }
 }
 
+/** A small file read in place (a pid, a command name), or "" when it cannot be read. */
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 async function conmonPid(dir: string): Promise<number | undefined> {
-  const text = await readFile(join(dir, "conmon.pid"), "utf8").catch(() => "");
+  const text = readFileOr(join(dir, "conmon.pid"));
   const pid = Number.parseInt(text, 10);
   return pid > 0 ? pid : undefined;
 }

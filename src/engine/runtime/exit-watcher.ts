@@ -1,5 +1,4 @@
-import { type FSWatcher, watch } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { type FSWatcher, readFileSync, statSync, watch } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -42,7 +41,9 @@ export class ExitWatcher {
   async read(id: string): Promise<ExitRecord | undefined> {
     const path = join(this.#dir, id);
     try {
-      const [text, st] = await Promise.all([readFile(path, "utf8"), stat(path)]);
+      // a few bytes, read in place: on the path from a container's exit to `run --rm` returning
+      const text = readFileSync(path, "utf8");
+      const st = statSync(path);
       const exitCode = Number.parseInt(text.trim(), 10);
       if (Number.isNaN(exitCode)) return undefined;
       return { exitCode, finishedAt: st.mtime };
