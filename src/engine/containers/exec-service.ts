@@ -61,6 +61,7 @@ export class ExecService {
     if (!config || typeof config !== "object") throw invalid("invalid JSON: expected an object");
     if (!Array.isArray(config.Cmd) || config.Cmd.length === 0) throw invalid("No exec command specified");
     this.#checkRunning(rec, ref);
+    this.#deps.runtime.execComing(rec.id);
     const id = newId();
     this.#execs.set(id, {
       id,

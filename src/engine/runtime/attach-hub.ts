@@ -22,6 +22,7 @@ export class AttachHub {
   #stdinClosed = false;
   #ended = false;
   #onEnd: () => void;
+  #whenEnded = Promise.withResolvers<void>();
 
   private constructor(closesStdinOnEof: boolean, onEnd: () => void) {
     this.#closesStdinOnEof = closesStdinOnEof;
@@ -43,6 +44,11 @@ export class AttachHub {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Settles when the connection has gone, after the last output conmon sent was handed on. */
+  untilEnded(): Promise<void> {
+    return this.#whenEnded.promise;
   }
 
   /** A new session: output from now on, input into the shared connection. */
@@ -85,5 +91,6 @@ export class AttachHub {
     for (const q of this.#sessions) q.end();
     this.#sessions.clear();
     this.#onEnd();
+    this.#whenEnded.resolve();
   }
 }

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { conflict, invalid, isKind, notFound, unavailable } from "../../lib/errors.ts";
 import { parseSignal } from "../../lib/signals.ts";
@@ -52,6 +52,8 @@ export class ConmonRuntime implements Runtime {
   #conmons = new Map<string, number>();
   /** runc's state of each container met: its init pid, start time and cgroups stay for its life */
   #states = new Map<string, RuncState>();
+  /** deleted containers' folders, emptied in the background (and at start-up) */
+  readonly #removedDir: string;
 
   constructor(opts: RuntimeOptions) {
     const stateDir = resolve(opts.stateDir);
@@ -59,7 +61,10 @@ export class ConmonRuntime implements Runtime {
     this.#exitsDir = join(stateDir, "exits");
     this.#containersDir = join(stateDir, "containers");
     const socketDir = join(stateDir, "sock");
-    for (const d of [this.#runcRoot, this.#exitsDir, this.#containersDir, socketDir]) {
+    this.#removedDir = join(stateDir, "removed");
+    // what a daemon that stopped before it finished deleting left behind
+    rmSync(this.#removedDir, { recursive: true, force: true });
+    for (const d of [this.#runcRoot, this.#exitsDir, this.#containersDir, socketDir, this.#removedDir]) {
       mkdirSync(d, { recursive: true, mode: 0o700 });
     }
     this.#paths = {
@@ -181,13 +186,17 @@ export class ConmonRuntime implements Runtime {
 
   async delete(id: string): Promise<void> {
     const dir = this.#dir(id);
-    (await this.#hubs.get(id)?.catch(() => undefined))?.end();
+    const hub = await this.#hubs.get(id)?.catch(() => undefined);
     this.#hubs.delete(id);
     this.#specs.delete(id);
-    // deleted already (at its exit, before a removal): nothing left to look at
-    if (![dir, join(this.#runcRoot, id), join(this.#exitsDir, id)].some((p) => existsSync(p))) return;
-    const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
-    await this.#removeAll(id, bundle);
+    try {
+      // deleted already (at its exit, before a removal): nothing left to look at
+      if (![dir, join(this.#runcRoot, id), join(this.#exitsDir, id)].some((p) => existsSync(p))) return;
+      const bundle = await readlink(join(dir, "bundle")).catch(() => undefined);
+      await this.#removeAll(id, bundle, hub);
+    } finally {
+      hub?.end();
+    }
   }
 
   async spec(id: string): Promise<OciSpec> {
@@ -200,15 +209,19 @@ export class ConmonRuntime implements Runtime {
   }
 
   /** runc state (killing what still runs), then conmon's files once conmon has gone. */
-  async #removeAll(id: string, bundle: string | undefined): Promise<void> {
+  async #removeAll(id: string, bundle: string | undefined, hub?: AttachHub): Promise<void> {
     const dir = join(this.#containersDir, id);
     // conmon writes the exit file after the process dies: its files go once it has gone, which
     // it usually has by now; runc's state goes meanwhile
-    await Promise.all([this.#deleteRuncState(id), this.#waitConmonGone(dir)]);
+    await Promise.all([
+      this.#deleteRuncState(id),
+      // conmon closed its attach connection as it went: what it sent last is handed on first
+      this.#waitConmonGone(dir).then(() => hub && untilEnded(hub, 1000)),
+    ]);
     this.#conmons.delete(id);
     this.#exits.settle(id, await this.#exits.read(id), notFound(`container ${id} was deleted before it ran`));
     await Promise.all([
-      rm(dir, { recursive: true, force: true }),
+      this.#discard(dir),
       rm(join(this.#exitsDir, id), { force: true }),
       ...(bundle
         ? ["attach", "ctl", "winsz", "config.json"].map((f) => rm(join(bundle, f), { force: true }))
@@ -225,6 +238,19 @@ export class ConmonRuntime implements Runtime {
       });
     }
     this.#states.delete(id);
+  }
+
+  /** Moves a container's folder out of the way at once; its files go in the background. */
+  async #discard(dir: string): Promise<void> {
+    const gone = join(this.#removedDir, `${basename(dir)}-${randomBytes(4).toString("hex")}`);
+    try {
+      await rename(dir, gone);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      await rm(dir, { recursive: true, force: true });
+      return;
+    }
+    rm(gone, { recursive: true, force: true }).catch(() => {});
   }
 
   /** runc's state.json (about 30 kB: it repeats the whole config), read once per container */
@@ -322,6 +348,11 @@ export class ConmonRuntime implements Runtime {
     }
   }
 
+  execComing(_id: string): void {
+    // its process joins the container's cgroups: the same kernel wait as runc's at a start
+    warmUpCgroupMigration();
+  }
+
   async exec(id: string, o: ExecOptions): Promise<ExecTask> {
     const dir = this.#dir(id);
     if (!existsSync(dir)) throw notFound(`container ${id} does not exist`);
@@ -395,6 +426,13 @@ function signalable(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Waits for a hub's connection to end, at most `ms`. */
+async function untilEnded(hub: AttachHub, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([hub.untilEnded(), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 /** A small file read in place (a pid, a command name), or "" when it cannot be read. */

@@ -146,6 +146,8 @@ export interface Runtime {
   resize(id: string, height: number, width: number): Promise<void>;
   /** runs an extra process; resolves once it runs, with its pid, or rejects with runc's message */
   exec(id: string, o: ExecOptions): Promise<ExecTask>;
+  /** an exec is about to start (it was just created): begin what it will wait for, if anything */
+  execComing(id: string): void;
   /** host pids of every process in the container's cgroup */
   pids(id: string): Promise<number[]>;
   /** ids of containers this runtime has state for (for start-up reconciliation) */
