@@ -26,9 +26,9 @@ export function warmUpCgroupMigration(): void {
     const file = ownProcsFile(readFileSync("/proc/self/cgroup", "utf8"));
     if (!file) throw new Error("no cgroup to write");
     if (procs?.file !== file) {
+      const fd = openSync(file, "w");
       if (procs) closeSync(procs.fd);
-      procs = undefined;
-      procs = { file, fd: openSync(file, "w") };
+      procs = { file, fd };
     }
     // one trip to the thread pool: the sooner the wait begins, the more of it is hidden
     inFlight = true;

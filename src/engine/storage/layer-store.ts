@@ -35,7 +35,7 @@ import type {
 import { makeInitLayer } from "./init-layer.ts";
 import type { UnpackResult } from "./layer-unpack.ts";
 import { LayerView, type ViewLayer } from "./layer-view.ts";
-import { mountOverlay, mountPoints, unmount } from "./mounts.ts";
+import { isMountPoint, mountOverlay, mountPoints, unmount } from "./mounts.ts";
 import { probeOverlay } from "./overlay-probe.ts";
 
 /**
@@ -595,9 +595,9 @@ export class LayerStore implements Storage {
 
   unmount(id: string): Promise<void> {
     return this.#lock.run(`rw:${id}`, async () => {
-      this.#mounted.delete(id);
       // straight to umount(2), no look at the mount table first: not mounted is a no-op there
       if (this.driver === "overlay") await unmount(this.#mergedDir(id));
+      this.#mounted.delete(id);
     });
   }
 
@@ -606,8 +606,14 @@ export class LayerStore implements Storage {
       .run(`rw:${id}`, async () => {
         if (!this.#rws.has(id)) return;
         // the rootfs, if still mounted, and whatever is mounted below it: never delete through a mount
+        try {
+          await unmountBelow(this.#rwDir(id));
+        } catch (err) {
+          // what mount() trusts must stay true after a failure halfway
+          if (!(await isMountPoint(this.#mergedDir(id)))) this.#mounted.delete(id);
+          throw err;
+        }
         this.#mounted.delete(id);
-        await unmountBelow(this.#rwDir(id));
         const tmp = this.#tmpPath("removed");
         await rename(this.#rwDir(id), tmp);
         this.#rws.delete(id);
