@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ownProcsFile } from "./migration-warmup.ts";
+import { listsPid, ownProcsFile } from "./migration-warmup.ts";
 
 test("a hybrid host: the pids hierarchy's file, at the process's own path", () => {
   const text = "9:name=systemd:/\n8:pids:/svc/kapseld\n4:memory:/process_api/abc\n0::/\n";
@@ -25,4 +25,10 @@ test("v1 without pids: the unified hierarchy beside it", () => {
 test("nothing known: nothing to write", () => {
   assert.equal(ownProcsFile(""), undefined);
   assert.equal(ownProcsFile("4:memory:/a\n"), undefined);
+});
+
+test("the file must list the process itself, by whole line", () => {
+  assert.equal(listsPid("1\n42\n4242\n", 42), true);
+  assert.equal(listsPid("1\n4242\n", 42), false);
+  assert.equal(listsPid("", 42), false);
 });

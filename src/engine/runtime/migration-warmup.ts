@@ -26,6 +26,10 @@ export function warmUpCgroupMigration(): void {
     const file = ownProcsFile(readFileSync("/proc/self/cgroup", "utf8"));
     if (!file) throw new Error("no cgroup to write");
     if (procs?.file !== file) {
+      // the write must move nothing: the file must be that of the cgroup kapseld is in (a
+      // cgroup namespace that /sys/fs/cgroup does not match would make it another one)
+      if (!listsPid(readFileSync(file, "utf8"), process.pid))
+        throw new Error(`${file} does not list kapseld`);
       const fd = openSync(file, "w");
       if (procs) closeSync(procs.fd);
       procs = { file, fd };
@@ -70,6 +74,11 @@ export function ownProcsFile(procSelfCgroup: string, root = "/sys/fs/cgroup"): s
   if (!unified) return undefined;
   const hybrid = lines.length > 1;
   return `${root}${hybrid ? "/unified" : ""}${trimSlash(unified.path)}/cgroup.procs`;
+}
+
+/** Whether a cgroup.procs text (one pid a line) lists `pid`. */
+export function listsPid(procs: string, pid: number): boolean {
+  return procs.split("\n").includes(String(pid));
 }
 
 function trimSlash(path: string): string {
