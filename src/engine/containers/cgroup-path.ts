@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { posix } from "node:path";
+import { parseProcCgroup } from "../../lib/proc-cgroup.ts";
 
 /** kapseld's parent of container cgroups when a container names none (Docker's is /docker) */
 const DEFAULT_PARENT = "/kapsel";
@@ -22,8 +23,8 @@ function ownCgroup(): string {
   } catch {
     return "/";
   }
-  const lines = text.split("\n").map((l) => l.split(":"));
-  const memory = lines.find((f) => f[1]?.split(",").includes("memory"));
-  const unified = lines.find((f) => f[0] === "0" && f[1] === "");
-  return (memory ?? unified)?.slice(2).join(":") || "/";
+  const lines = parseProcCgroup(text);
+  const memory = lines.find((l) => l.controllers.includes("memory"));
+  const unified = lines.find((l) => l.unified);
+  return (memory ?? unified)?.path || "/";
 }

@@ -227,16 +227,16 @@ export async function writeEtcFiles(
   ]);
 }
 
-/**
- * resolv.conf, unless the user changed it since kapsel wrote it: its header says Docker Engine
- * will then leave it alone, and Docker keeps that promise with a hash of what it wrote
- * (<file>.hash, as libnetwork's resolvconf.UserModified).
- */
 /** A running container's resolv.conf made again (after a network connect), unless the user edited it. */
 export function updateResolvConf(path: string, o: EtcOptions): Promise<void> {
   return writeResolvConf(path, resolvConf(o));
 }
 
+/**
+ * resolv.conf, unless the user changed it since kapsel wrote it: its header says Docker Engine
+ * will then leave it alone, and Docker keeps that promise with a hash of what it wrote
+ * (<file>.hash, as libnetwork's resolvconf.UserModified).
+ */
 async function writeResolvConf(path: string, text: string): Promise<void> {
   const old = await readFile(path, "utf8").catch(() => undefined);
   if (old === text) return;

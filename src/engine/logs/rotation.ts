@@ -1,4 +1,13 @@
-import { type FSWatcher, linkSync, readdirSync, renameSync, rmSync, statSync, watch } from "node:fs";
+import {
+  existsSync,
+  type FSWatcher,
+  linkSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  watch,
+} from "node:fs";
 import { basename, dirname } from "node:path";
 
 /**
@@ -66,9 +75,9 @@ export class LogRotator {
     const path = this.#path;
     const current = `${path}${CURRENT}`;
     try {
-      if (!exists(path)) return;
+      if (!existsSync(path)) return;
       if (sameFile(current, path)) return;
-      if (exists(current)) {
+      if (existsSync(current)) {
         rmSync(`${path}.${this.#maxFiles - 1}`, { force: true });
         for (let i = this.#maxFiles - 2; i >= 1; i--) renameIfThere(`${path}.${i}`, `${path}.${i + 1}`);
         if (this.#maxFiles > 1) renameSync(current, `${path}.1`);
@@ -92,15 +101,6 @@ function sameFile(a: string, b: string): boolean {
   try {
     const [sa, sb] = [statSync(a), statSync(b)];
     return sa.ino === sb.ino && sa.dev === sb.dev;
-  } catch {
-    return false;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, write } from "node:fs";
+import { parseProcCgroup } from "../../lib/proc-cgroup.ts";
 
 /**
  * Starts the kernel's wait for a cgroup migration early, so that runc does not sit it out.
@@ -61,16 +62,10 @@ function stop(): void {
  * unified hierarchy's, at /sys/fs/cgroup/unified on a hybrid host and /sys/fs/cgroup on v2.
  */
 export function ownProcsFile(procSelfCgroup: string, root = "/sys/fs/cgroup"): string | undefined {
-  const lines = procSelfCgroup
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => {
-      const [, controllers = "", ...path] = l.split(":");
-      return { controllers: controllers.split(","), path: path.join(":") };
-    });
+  const lines = parseProcCgroup(procSelfCgroup);
   const pids = lines.find((l) => l.controllers.includes("pids"));
   if (pids) return `${root}/pids${trimSlash(pids.path)}/cgroup.procs`;
-  const unified = lines.find((l) => l.controllers.length === 1 && l.controllers[0] === "");
+  const unified = lines.find((l) => l.unified);
   if (!unified) return undefined;
   const hybrid = lines.length > 1;
   return `${root}${hybrid ? "/unified" : ""}${trimSlash(unified.path)}/cgroup.procs`;
